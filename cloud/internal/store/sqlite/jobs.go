@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at`
+
+// CreateJob implements store.Jobs.
+func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// GetJob implements store.Jobs.
+func (s *Store) GetJob(ctx context.Context, id string) (store.Job, error) {
+	j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return j, fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return j, fmt.Errorf("get job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// ListJobs implements store.Jobs.
+func (s *Store) ListJobs(ctx context.Context) ([]store.Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanJob(r scanner) (store.Job, error) {
+	var j store.Job
+	var created int64
+	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created)
+	j.CreatedAt = fromMS(created)
+	return j, err
+}

@@ -1,0 +1,43 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// GetLink implements store.Links.
+func (s *Store) GetLink(ctx context.Context, jobID, anchor string) (store.Link, error) {
+	l := store.Link{JobID: jobID, Anchor: anchor}
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT object_guid, dn, updated_at FROM links WHERE job_id = ? AND anchor = ?`, jobID, anchor).
+		Scan(&l.ObjectGUID, &l.DN, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, fmt.Errorf("link %s/%s: %w", jobID, anchor, store.ErrNotFound)
+	}
+	if err != nil {
+		return l, fmt.Errorf("get link %s/%s: %w", jobID, anchor, err)
+	}
+	l.UpdatedAt = fromMS(at)
+	return l, nil
+}
+
+// DeleteLink implements store.Links.
+func (s *Store) DeleteLink(ctx context.Context, jobID, anchor string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM links WHERE job_id = ? AND anchor = ?`, jobID, anchor); err != nil {
+		return fmt.Errorf("delete link %s/%s: %w", jobID, anchor, err)
+	}
+	return nil
+}
+
+// CountLinks implements store.Links.
+func (s *Store) CountLinks(ctx context.Context, jobID string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM links WHERE job_id = ?`, jobID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count links of %s: %w", jobID, err)
+	}
+	return n, nil
+}

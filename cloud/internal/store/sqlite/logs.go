@@ -1,0 +1,80 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// FinishRecord implements store.Logs.
+func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
+	l := o.Log
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO provisioning_logs (id, job_id, cycle_id, change_id, activity_time, duration_ms,
+			action, status, source_id, source_name, target_id, target_name, error_code, error_message, recommendation, modified, steps)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			l.ID, l.JobID, l.CycleID, l.ChangeID, ms(l.ActivityTime), l.DurationMS, l.Action, l.Status, l.SourceID, l.SourceName,
+			l.TargetID, l.TargetName, l.ErrorCode, l.ErrorMessage, l.Recommendation, nonNil(l.Modified), nonNil(l.Steps)); err != nil {
+			return err
+		}
+		if k := o.Link; k != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, updated_at) VALUES (?,?,?,?,?)
+				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, updated_at = excluded.updated_at`,
+				k.JobID, k.Anchor, k.ObjectGUID, k.DN, ms(k.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+		if o.RecordID != 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE staged_records SET processed_at = ? WHERE id = ? AND processed_at IS NULL`, ms(l.ActivityTime), o.RecordID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("staged record %d: %w", o.RecordID, store.ErrConflict)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish record %d: %w", o.RecordID, err)
+	}
+	return nil
+}
+
+// QueryLogs implements store.Logs.
+func (s *Store) QueryLogs(ctx context.Context, q store.LogQuery) ([]store.LogEntry, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, job_id, cycle_id, change_id, activity_time, duration_ms, action, status,
+		source_id, source_name, target_id, target_name, error_code, error_message, recommendation, modified, steps
+		FROM provisioning_logs
+		WHERE (? = '' OR job_id = ?) AND (activity_time > ? OR (activity_time = ? AND id > ?))
+		ORDER BY activity_time, id LIMIT ?`,
+		q.JobID, q.JobID, ms(q.AfterTime), ms(q.AfterTime), q.AfterID, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("query logs: %w", err)
+	}
+	defer rows.Close()
+	var out []store.LogEntry
+	for rows.Next() {
+		var l store.LogEntry
+		var at int64
+		if err := rows.Scan(&l.ID, &l.JobID, &l.CycleID, &l.ChangeID, &at, &l.DurationMS, &l.Action, &l.Status, &l.SourceID, &l.SourceName,
+			&l.TargetID, &l.TargetName, &l.ErrorCode, &l.ErrorMessage, &l.Recommendation, &l.Modified, &l.Steps); err != nil {
+			return nil, fmt.Errorf("query logs: %w", err)
+		}
+		l.ActivityTime = fromMS(at)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte("[]")
+	}
+	return b
+}

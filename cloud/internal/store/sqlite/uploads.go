@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// StageUpload implements store.Uploads.
+func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO uploads (id, job_id, received_at, record_count) VALUES (?,?,?,?)`,
+			u.ID, u.JobID, ms(u.ReceivedAt), len(u.Records)); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO staged_records (job_id, upload_id, bulk_id, anchor, payload, received_at) VALUES (?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, r := range u.Records {
+			if _, err := stmt.ExecContext(ctx, u.JobID, u.ID, r.BulkID, r.Anchor, r.Payload, ms(u.ReceivedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("upload %s: %w", u.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("stage upload %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// PendingRecords implements store.Uploads.
+func (s *Store) PendingRecords(ctx context.Context, jobID string, limit int) ([]store.StagedRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, job_id, upload_id, bulk_id, anchor, payload, received_at
+		FROM staged_records WHERE job_id = ? AND processed_at IS NULL ORDER BY id LIMIT ?`, jobID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending records of %s: %w", jobID, err)
+	}
+	defer rows.Close()
+	var out []store.StagedRecord
+	for rows.Next() {
+		var r store.StagedRecord
+		var at int64
+		if err := rows.Scan(&r.ID, &r.JobID, &r.UploadID, &r.BulkID, &r.Anchor, &r.Payload, &at); err != nil {
+			return nil, fmt.Errorf("pending records of %s: %w", jobID, err)
+		}
+		r.ReceivedAt = fromMS(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// JobsWithPendingRecords implements store.Uploads.
+func (s *Store) JobsWithPendingRecords(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT job_id FROM staged_records WHERE processed_at IS NULL ORDER BY job_id`)
+	if err != nil {
+		return nil, fmt.Errorf("jobs with pending records: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

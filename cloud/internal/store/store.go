@@ -1,0 +1,205 @@
+// Package store defines the cloud's persistent state: jobs, staged uploads,
+// durable operations, source↔target links and provisioning logs. The
+// interfaces here have one implementation per database (store/sqlite now,
+// store/postgres for scale-out) and one conformance suite (store/storetest)
+// that every implementation must pass.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every implementation returns (wrapped) for the same conditions.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+)
+
+// Store is the whole persistent state of the cloud.
+type Store interface {
+	Jobs
+	Uploads
+	Operations
+	Links
+	Logs
+	Close() error
+}
+
+// Job is one provisioning job: one source into one target domain.
+type Job struct {
+	ID               string
+	ServicePrincipal string
+	Name             string
+	// Template names the source kind, e.g. "API2AD".
+	Template string
+	// Domain is the DNS name of the target AD domain.
+	Domain string
+	// DefaultContainer is the DN new users go to when the mapping does not
+	// set parentDistinguishedName.
+	DefaultContainer string
+	// Mapping is the JSON of the attribute mapping.
+	Mapping []byte
+	// UploadTokenHash is the SHA-256 of the job's upload token.
+	UploadTokenHash []byte
+	CreatedAt       time.Time
+}
+
+// Jobs stores jobs.
+type Jobs interface {
+	CreateJob(ctx context.Context, j Job) error
+	GetJob(ctx context.Context, id string) (Job, error)
+	ListJobs(ctx context.Context) ([]Job, error)
+}
+
+// Upload is one accepted bulk request and its records.
+type Upload struct {
+	ID         string
+	JobID      string
+	ReceivedAt time.Time
+	Records    []StagedRecord
+}
+
+// StagedRecord is one source record waiting to be processed.
+type StagedRecord struct {
+	ID       int64
+	JobID    string
+	UploadID string
+	BulkID   string
+	// Anchor is the source identity (externalId for API-driven jobs).
+	Anchor string
+	// Payload is the JSON of the flattened source attributes.
+	Payload    []byte
+	ReceivedAt time.Time
+}
+
+// Uploads stages records until the engine has processed them.
+type Uploads interface {
+	// StageUpload stores the upload and all its records atomically.
+	StageUpload(ctx context.Context, u Upload) error
+	// PendingRecords returns unprocessed records of a job, oldest first.
+	PendingRecords(ctx context.Context, jobID string, limit int) ([]StagedRecord, error)
+	// JobsWithPendingRecords lists jobs that have work.
+	JobsWithPendingRecords(ctx context.Context) ([]string, error)
+}
+
+// OpState is where a durable operation is in its life.
+type OpState string
+
+const (
+	OpPending    OpState = "pending"
+	OpDispatched OpState = "dispatched"
+	OpDone       OpState = "done"
+)
+
+// Operation is a durable directory operation. It is stored before it is
+// dispatched, so a cloud restart never loses it.
+type Operation struct {
+	ID     string
+	JobID  string
+	Domain string
+	// Payload is the wire form of the operation (without attempt/seq).
+	Payload []byte
+	State   OpState
+	Attempt uint32
+	Seq     uint64
+	AgentID string
+	// NotBefore delays a retry.
+	NotBefore    time.Time
+	DispatchedAt time.Time
+	// Result is the wire form of the final result once Done.
+	Result    []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Operations is the durable operation queue.
+type Operations interface {
+	// CreateOperation inserts op in state pending; ErrConflict if the ID exists.
+	CreateOperation(ctx context.Context, op Operation) error
+	GetOperation(ctx context.Context, id string) (Operation, error)
+	// DispatchableOperations lists pending operations whose NotBefore has
+	// passed, in creation order.
+	DispatchableOperations(ctx context.Context, now time.Time, limit int) ([]Operation, error)
+	// ListOperations returns operations in a state (all when empty).
+	ListOperations(ctx context.Context, state OpState) ([]Operation, error)
+	// MarkDispatched moves op from pending (with attempt-1) to dispatched
+	// with the given attempt, agent and a fresh sequence number, which it
+	// returns. ErrConflict when op is not pending at that attempt.
+	MarkDispatched(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) (uint64, error)
+	// Requeue moves a dispatched op back to pending when its attempt matches.
+	Requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time) error
+	// Adopt reassigns a dispatched or pending op to agentID at its current
+	// attempt without dispatching again (the agent is still running it).
+	Adopt(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) error
+	// Complete stores the final result when attempt matches the current one;
+	// ErrConflict otherwise (a stale result).
+	Complete(ctx context.Context, id string, attempt uint32, result []byte, at time.Time) error
+}
+
+// Link ties a source anchor to its directory object.
+type Link struct {
+	JobID      string
+	Anchor     string
+	ObjectGUID string
+	DN         string
+	UpdatedAt  time.Time
+}
+
+// Links stores source↔target links.
+type Links interface {
+	GetLink(ctx context.Context, jobID, anchor string) (Link, error)
+	DeleteLink(ctx context.Context, jobID, anchor string) error
+	CountLinks(ctx context.Context, jobID string) (int, error)
+}
+
+// LogEntry is one provisioning log record, shaped like Graph's
+// provisioningObjectSummary.
+type LogEntry struct {
+	ID           string
+	JobID        string
+	CycleID      string
+	ChangeID     string
+	ActivityTime time.Time
+	DurationMS   int64
+	// Action is create, update, delete, disable, other.
+	Action string
+	// Status is success, failure, skipped, warning.
+	Status         string
+	SourceID       string
+	SourceName     string
+	TargetID       string
+	TargetName     string
+	ErrorCode      string
+	ErrorMessage   string
+	Recommendation string
+	// Modified and Steps are JSON arrays.
+	Modified []byte
+	Steps    []byte
+}
+
+// Outcome is everything that records the end of one staged record, written
+// in one transaction: the log entry, the link (when set) and the record's
+// processed mark.
+type Outcome struct {
+	RecordID int64
+	Log      LogEntry
+	Link     *Link
+}
+
+// LogQuery filters provisioning logs.
+type LogQuery struct {
+	JobID string
+	// After pages: entries strictly after this (time, id) position.
+	AfterTime time.Time
+	AfterID   string
+	Limit     int
+}
+
+// Logs stores provisioning logs.
+type Logs interface {
+	// FinishRecord writes an Outcome atomically.
+	FinishRecord(ctx context.Context, o Outcome) error
+	QueryLogs(ctx context.Context, q LogQuery) ([]LogEntry, error)
+}

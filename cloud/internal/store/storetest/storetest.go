@@ -1,0 +1,226 @@
+// Package storetest is the conformance suite every store.Store
+// implementation must pass:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.RunSuite(t, func(t *testing.T) store.Store { return openTemp(t) })
+//	}
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// RunSuite runs every conformance test against fresh stores from newStore.
+func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"jobs", testJobs},
+		{"uploads", testUploads},
+		{"operation lifecycle", testOperationLifecycle},
+		{"stale results are fenced", testFencing},
+		{"finish record is atomic", testFinishRecord},
+		{"log paging", testLogPaging},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
+	}
+}
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func job(id string) store.Job {
+	return store.Job{ID: id, ServicePrincipal: "sp", Name: "n " + id, Template: "API2AD", Domain: "hrsync.test",
+		DefaultContainer: "OU=x,DC=hrsync,DC=test", Mapping: []byte(`{"rules":[]}`), UploadTokenHash: []byte{1, 2}, CreatedAt: t0}
+}
+
+func testJobs(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateJob(ctx, job("j1")))
+	require.ErrorIs(t, s.CreateJob(ctx, job("j1")), store.ErrConflict)
+	got, err := s.GetJob(ctx, "j1")
+	require.NoError(t, err)
+	require.Equal(t, job("j1"), got)
+	_, err = s.GetJob(ctx, "nope")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	require.NoError(t, s.CreateJob(ctx, job("j2")))
+	all, err := s.ListJobs(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+}
+
+func stage(t *testing.T, s store.Store, jobID, uploadID string, anchors ...string) {
+	u := store.Upload{ID: uploadID, JobID: jobID, ReceivedAt: t0}
+	for _, a := range anchors {
+		u.Records = append(u.Records, store.StagedRecord{BulkID: "b-" + a, Anchor: a, Payload: []byte(`{"externalId":"` + a + `"}`)})
+	}
+	require.NoError(t, s.StageUpload(context.Background(), u))
+}
+
+func testUploads(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateJob(ctx, job("j1")))
+	stage(t, s, "j1", "u1", "a", "b")
+	stage(t, s, "j1", "u2", "c")
+	// A duplicate upload id stores nothing more.
+	require.ErrorIs(t, s.StageUpload(ctx, store.Upload{ID: "u1", JobID: "j1", ReceivedAt: t0,
+		Records: []store.StagedRecord{{Anchor: "z", Payload: []byte(`{}`)}}}), store.ErrConflict)
+
+	recs, err := s.PendingRecords(ctx, "j1", 10)
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	require.Equal(t, []string{"a", "b", "c"}, []string{recs[0].Anchor, recs[1].Anchor, recs[2].Anchor})
+	require.Equal(t, "u1", recs[0].UploadID)
+	jobs, err := s.JobsWithPendingRecords(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"j1"}, jobs)
+
+	limited, err := s.PendingRecords(ctx, "j1", 2)
+	require.NoError(t, err)
+	require.Len(t, limited, 2)
+}
+
+func testOperationLifecycle(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	op := store.Operation{ID: "op1", JobID: "j1", Domain: "hrsync.test", Payload: []byte("p"), CreatedAt: t0}
+	require.NoError(t, s.CreateOperation(ctx, op))
+	require.ErrorIs(t, s.CreateOperation(ctx, op), store.ErrConflict)
+
+	ready, err := s.DispatchableOperations(ctx, t0, 10)
+	require.NoError(t, err)
+	require.Len(t, ready, 1)
+
+	seq1, err := s.MarkDispatched(ctx, "op1", 1, "agent-a", t0)
+	require.NoError(t, err)
+	_, err = s.MarkDispatched(ctx, "op1", 1, "agent-b", t0)
+	require.ErrorIs(t, err, store.ErrConflict, "an op is dispatched once per attempt")
+
+	ready, err = s.DispatchableOperations(ctx, t0, 10)
+	require.NoError(t, err)
+	require.Empty(t, ready)
+
+	// The agent vanished: back to pending with a delay, then attempt 2.
+	require.NoError(t, s.Requeue(ctx, "op1", 1, t0.Add(time.Minute)))
+	ready, err = s.DispatchableOperations(ctx, t0, 10)
+	require.NoError(t, err)
+	require.Empty(t, ready, "NotBefore holds the retry back")
+	ready, err = s.DispatchableOperations(ctx, t0.Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, ready, 1)
+	seq2, err := s.MarkDispatched(ctx, "op1", 2, "agent-b", t0)
+	require.NoError(t, err)
+	require.Greater(t, seq2, seq1, "sequence numbers grow")
+
+	require.NoError(t, s.Complete(ctx, "op1", 2, []byte("result"), t0))
+	got, err := s.GetOperation(ctx, "op1")
+	require.NoError(t, err)
+	require.Equal(t, store.OpDone, got.State)
+	require.Equal(t, uint32(2), got.Attempt)
+	require.Equal(t, "agent-b", got.AgentID)
+	require.Equal(t, []byte("result"), got.Result)
+	_, err = s.GetOperation(ctx, "nope")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	done, err := s.ListOperations(ctx, store.OpDone)
+	require.NoError(t, err)
+	require.Len(t, done, 1)
+}
+
+func testFencing(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateOperation(ctx, store.Operation{ID: "op", JobID: "j", Domain: "d", Payload: []byte("p"), CreatedAt: t0}))
+	_, err := s.MarkDispatched(ctx, "op", 1, "a", t0)
+	require.NoError(t, err)
+	require.NoError(t, s.Requeue(ctx, "op", 1, t0))
+	_, err = s.MarkDispatched(ctx, "op", 2, "b", t0)
+	require.NoError(t, err)
+	require.ErrorIs(t, s.Complete(ctx, "op", 1, []byte("late"), t0), store.ErrConflict, "attempt 1 is stale")
+	require.ErrorIs(t, s.Requeue(ctx, "op", 1, t0), store.ErrConflict)
+	// Adopt keeps the attempt (the agent is still running attempt 2).
+	require.NoError(t, s.Adopt(ctx, "op", 2, "b", t0))
+	require.ErrorIs(t, s.Adopt(ctx, "op", 1, "b", t0), store.ErrConflict)
+	require.NoError(t, s.Complete(ctx, "op", 2, []byte("ok"), t0))
+	require.ErrorIs(t, s.Complete(ctx, "op", 2, []byte("again"), t0), store.ErrConflict, "a result lands once")
+	got, err := s.GetOperation(ctx, "op")
+	require.NoError(t, err)
+	require.Equal(t, []byte("ok"), got.Result)
+}
+
+func testFinishRecord(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateJob(ctx, job("j1")))
+	stage(t, s, "j1", "u1", "a", "b")
+	recs, err := s.PendingRecords(ctx, "j1", 10)
+	require.NoError(t, err)
+
+	entry := store.LogEntry{ID: "l1", JobID: "j1", CycleID: "c", ChangeID: "ch", ActivityTime: t0, Action: "create", Status: "success",
+		SourceID: "a", TargetID: "guid-a", Modified: []byte(`[{"displayName":"title","newValue":"x"}]`)}
+	link := &store.Link{JobID: "j1", Anchor: "a", ObjectGUID: "guid-a", DN: "CN=A", UpdatedAt: t0}
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{RecordID: recs[0].ID, Log: entry, Link: link}))
+
+	// Finishing the same record twice fails and writes nothing.
+	entry2 := entry
+	entry2.ID = "l2"
+	require.ErrorIs(t, s.FinishRecord(ctx, store.Outcome{RecordID: recs[0].ID, Log: entry2}), store.ErrConflict)
+	logs, err := s.QueryLogs(ctx, store.LogQuery{JobID: "j1"})
+	require.NoError(t, err)
+	require.Len(t, logs, 1)
+	require.Equal(t, entry.Modified, logs[0].Modified)
+	require.JSONEq(t, `[]`, string(logs[0].Steps))
+
+	got, err := s.GetLink(ctx, "j1", "a")
+	require.NoError(t, err)
+	require.Equal(t, *link, got)
+	n, err := s.CountLinks(ctx, "j1")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	pending, err := s.PendingRecords(ctx, "j1", 10)
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	require.Equal(t, "b", pending[0].Anchor)
+
+	// A later outcome moves the link.
+	link2 := &store.Link{JobID: "j1", Anchor: "a", ObjectGUID: "guid-a", DN: "CN=A,OU=moved", UpdatedAt: t0}
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{RecordID: pending[0].ID, Log: entry2, Link: link2}))
+	got, err = s.GetLink(ctx, "j1", "a")
+	require.NoError(t, err)
+	require.Equal(t, "CN=A,OU=moved", got.DN)
+	require.NoError(t, s.DeleteLink(ctx, "j1", "a"))
+	_, err = s.GetLink(ctx, "j1", "a")
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func testLogPaging(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for i := range 5 {
+		for _, jobID := range []string{"j1", "j2"} {
+			require.NoError(t, s.FinishRecord(ctx, store.Outcome{Log: store.LogEntry{
+				ID: fmt.Sprintf("%s-%d", jobID, i), JobID: jobID, ActivityTime: t0.Add(time.Duration(i/2) * time.Second),
+				Action: "update", Status: "success"}}))
+		}
+	}
+	var ids []string
+	q := store.LogQuery{JobID: "j1", Limit: 2}
+	for {
+		page, err := s.QueryLogs(ctx, q)
+		require.NoError(t, err)
+		if len(page) == 0 {
+			break
+		}
+		for _, l := range page {
+			ids = append(ids, l.ID)
+		}
+		last := page[len(page)-1]
+		q.AfterTime, q.AfterID = last.ActivityTime, last.ID
+	}
+	require.Equal(t, []string{"j1-0", "j1-1", "j1-2", "j1-3", "j1-4"}, ids)
+}
