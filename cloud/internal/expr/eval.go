@@ -1,0 +1,218 @@
+package expr
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Evaluation budget: no single value may exceed MaxValueBytes, and one
+// evaluation may not produce more than MaxEvalBytes in total, so hostile
+// expressions (a Join whose separator is itself a huge Join…) cannot blow up.
+const (
+	MaxValueBytes = 1 << 20
+	MaxEvalBytes  = 16 << 20
+	MaxValues     = 10000
+)
+
+type state struct {
+	env      Env
+	produced int
+}
+
+// charge accounts for a value a function produced.
+func (st *state) charge(v Value) error {
+	n := v.size()
+	st.produced += n
+	switch {
+	case n > MaxValueBytes:
+		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrValueTooLarge, n, MaxValueBytes)
+	case v.Len() > MaxValues:
+		return fmt.Errorf("%w: %d values, the limit is %d", ErrValueTooLarge, v.Len(), MaxValues)
+	case st.produced > MaxEvalBytes:
+		return fmt.Errorf("%w: evaluation produced more than %d bytes", ErrValueTooLarge, MaxEvalBytes)
+	}
+	return nil
+}
+
+type cnode interface {
+	eval(st *state) (Value, error)
+}
+
+type cConst struct{ v Value }
+
+func (n cConst) eval(*state) (Value, error) { return n.v, nil }
+
+type cAttr struct{ name string }
+
+func (n cAttr) eval(st *state) (Value, error) { return st.env.Attrs[n.name], nil }
+
+type cCall struct {
+	fn   *builtin
+	args []cnode
+	pos  Pos
+}
+
+func (n *cCall) eval(st *state) (Value, error) {
+	var (
+		v   Value
+		err error
+	)
+	if n.fn.lazy != nil {
+		thunks := make([]thunk, len(n.args))
+		for i, a := range n.args {
+			thunks[i] = func() (Value, error) { return a.eval(st) }
+		}
+		v, err = n.fn.lazy(thunks)
+	} else {
+		vals := make([]Value, len(n.args))
+		for i, a := range n.args {
+			if vals[i], err = a.eval(st); err != nil {
+				return Null(), err
+			}
+		}
+		v, err = n.fn.eager(vals)
+	}
+	if err == nil {
+		err = st.charge(v)
+	}
+	if err == nil {
+		return v, nil
+	}
+	var ee *EvalError
+	if errors.Is(err, ErrIgnoreFlow) || errors.As(err, &ee) {
+		return Null(), err
+	}
+	return Null(), &EvalError{Pos: n.pos, Func: n.fn.name, Err: err}
+}
+
+type cCmp struct {
+	op   CmpOp
+	l, r cnode
+}
+
+func (n cCmp) eval(st *state) (Value, error) {
+	a, err := n.l.eval(st)
+	if err != nil {
+		return Null(), err
+	}
+	b, err := n.r.eval(st)
+	if err != nil {
+		return Null(), err
+	}
+	c, err := compareValues(a, b)
+	if err != nil {
+		return Null(), err
+	}
+	switch n.op {
+	case OpEq:
+		return Bool(c == 0), nil
+	case OpNe:
+		return Bool(c != 0), nil
+	case OpLt:
+		return Bool(c < 0), nil
+	case OpLe:
+		return Bool(c <= 0), nil
+	case OpGt:
+		return Bool(c > 0), nil
+	}
+	return Bool(c >= 0), nil
+}
+
+// compareValues orders two scalars. Null compares as "" (so [x]="" holds for
+// an absent x, which Entra's IIF gets wrong). When both sides are decimal
+// numbers they compare numerically ([StatusRehire]=1), otherwise as
+// case-sensitive ordinal strings.
+func compareValues(a, b Value) (int, error) {
+	as, err := scalar(a)
+	if err != nil {
+		return 0, err
+	}
+	bs, err := scalar(b)
+	if err != nil {
+		return 0, err
+	}
+	if isDecimal(as) && isDecimal(bs) {
+		x, _ := strconv.ParseFloat(strings.TrimSpace(as), 64)
+		y, _ := strconv.ParseFloat(strings.TrimSpace(bs), 64)
+		switch {
+		case x < y:
+			return -1, nil
+		case x > y:
+			return 1, nil
+		}
+		return 0, nil
+	}
+	return strings.Compare(as, bs), nil
+}
+
+// isDecimal reports whether s (ignoring surrounding spaces) is -?digits[.digits].
+func isDecimal(s string) bool {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	return allDigits(intPart) && (!hasFrac || allDigits(frac))
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// scalar returns the text of a single value; null is "". A multi-valued
+// value with more than one value is an error.
+func scalar(v Value) (string, error) {
+	if v.Len() > 1 {
+		return "", argErr("expected a single value, got %d values", v.Len())
+	}
+	return v.AsString(), nil
+}
+
+// truth interprets a condition: a boolean, "True"/"False" in any case, or a
+// number (non-zero is true). Null and "" are false: Entra documents that a
+// condition on a null or empty attribute "fails", and the false branch is
+// what admins expect.
+func truth(v Value) (bool, error) {
+	if v.kind == KindBool {
+		return v.b, nil
+	}
+	s, err := scalar(v)
+	if err != nil {
+		return false, err
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" || strings.EqualFold(s, "false"):
+		return false, nil
+	case strings.EqualFold(s, "true"):
+		return true, nil
+	case isDecimal(s):
+		f, _ := strconv.ParseFloat(s, 64)
+		return f != 0, nil
+	}
+	return false, argErr("condition must be True or False, got %q", s)
+}
+
+// integer parses a whole-number argument such as a length or an index.
+func integer(v Value, what string) (int, error) {
+	s, err := scalar(v)
+	if err != nil {
+		return 0, err
+	}
+	if v.IsNull() {
+		return 0, argErr("%s is missing", what)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, argErr("%s must be a whole number, got %q", what, s)
+	}
+	return n, nil
+}
