@@ -1,0 +1,224 @@
+// Package config is hrsync-agent's configuration: one struct, loaded as
+// defaults, then a YAML file, then HRSYNC_AGENT_* environment variables,
+// then command-line flags, then validated with errors that name the field.
+// Directory passwords stay on the agent: they are read from a root-only
+// file or the environment, never sent to the cloud.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is everything hrsync-agent needs.
+type Config struct {
+	// AgentID names this agent to the cloud; the hostname by default.
+	AgentID string `yaml:"agent_id"`
+	// StateDir holds the operation journal.
+	StateDir string `yaml:"state_dir"`
+	Cloud    Cloud  `yaml:"cloud"`
+	// Domains are the AD domains this agent writes to.
+	Domains []Domain `yaml:"domains"`
+	// MaxConcurrent operations. Default 8.
+	MaxConcurrent int `yaml:"max_concurrent"`
+	Log           Log `yaml:"log"`
+}
+
+// Cloud says how to reach hrsync-cloud.
+type Cloud struct {
+	// Addr is the gateway's host:port.
+	Addr string `yaml:"addr"`
+	// CAFile is the CA that signed the gateway's certificate. Required:
+	// the agent always verifies the cloud.
+	CAFile string `yaml:"ca_file"`
+	// ServerName overrides the name checked in the certificate.
+	ServerName string `yaml:"server_name"`
+	// Token authenticates the agent (HRSYNC_AGENT_TOKEN or TokenFile).
+	Token     string `yaml:"-"`
+	TokenFile string `yaml:"token_file"`
+}
+
+// Domain is one AD domain and how to reach its DCs.
+type Domain struct {
+	// Name is the DNS name, e.g. corp.example.com.
+	Name string `yaml:"name"`
+	// URLs are ldaps:// URLs of preferred DCs, in order.
+	URLs   []string `yaml:"urls"`
+	BindDN string   `yaml:"bind_dn"`
+	// PasswordFile holds the service account's password; or set
+	// HRSYNC_AGENT_LDAP_PASSWORD (one domain) in the environment.
+	PasswordFile string `yaml:"password_file"`
+	Password     string `yaml:"-"`
+	// CAFile verifies the DCs' LDAPS certificates; system roots when empty.
+	CAFile string `yaml:"ca_file"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Default returns a complete configuration.
+func Default() Config {
+	host, _ := os.Hostname()
+	stateDir := "/var/lib/hrsync-agent"
+	if runtime.GOOS == "windows" {
+		stateDir = filepath.Join(os.Getenv("ProgramData"), "hrsync", "agent")
+	}
+	return Config{
+		AgentID:       host,
+		StateDir:      stateDir,
+		Cloud:         Cloud{Addr: "127.0.0.1:8443"},
+		MaxConcurrent: 8,
+		Log:           Log{Level: "info", Format: "text"},
+	}
+}
+
+// FieldError names the field that is wrong.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// LoadFile overlays a YAML file; unknown keys are errors.
+func (c *Config) LoadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadEnv overlays HRSYNC_AGENT_* variables.
+func (c *Config) LoadEnv(getenv func(string) string) {
+	for k, p := range map[string]*string{
+		"HRSYNC_AGENT_ID": &c.AgentID, "HRSYNC_AGENT_STATE_DIR": &c.StateDir, "HRSYNC_AGENT_CLOUD_ADDR": &c.Cloud.Addr,
+		"HRSYNC_AGENT_CLOUD_CA_FILE": &c.Cloud.CAFile, "HRSYNC_AGENT_TOKEN": &c.Cloud.Token,
+		"HRSYNC_AGENT_LOG_LEVEL": &c.Log.Level, "HRSYNC_AGENT_LOG_FORMAT": &c.Log.Format,
+	} {
+		if v := getenv(k); v != "" {
+			*p = v
+		}
+	}
+	if v := getenv("HRSYNC_AGENT_LDAP_PASSWORD"); v != "" && len(c.Domains) == 1 {
+		c.Domains[0].Password = v
+	}
+}
+
+// AddFlags binds flags to the struct.
+func (c *Config) AddFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.AgentID, "agent-id", c.AgentID, "name of this agent")
+	fs.StringVar(&c.StateDir, "state-dir", c.StateDir, "directory for the operation journal")
+	fs.StringVar(&c.Cloud.Addr, "cloud-addr", c.Cloud.Addr, "hrsync-cloud gateway host:port")
+	fs.StringVar(&c.Cloud.CAFile, "cloud-ca", c.Cloud.CAFile, "CA file that signed the cloud's certificate")
+	fs.StringVar(&c.Log.Level, "log-level", c.Log.Level, "debug, info, warn or error")
+	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "text or json")
+}
+
+// ResolveSecrets reads token and password files.
+func (c *Config) ResolveSecrets() error {
+	if c.Cloud.Token == "" && c.Cloud.TokenFile != "" {
+		b, err := os.ReadFile(c.Cloud.TokenFile)
+		if err != nil {
+			return fieldErr("cloud.token_file", "%w", err)
+		}
+		c.Cloud.Token = strings.TrimSpace(string(b))
+	}
+	for i := range c.Domains {
+		d := &c.Domains[i]
+		if d.Password == "" && d.PasswordFile != "" {
+			b, err := os.ReadFile(d.PasswordFile)
+			if err != nil {
+				return fieldErr(fmt.Sprintf("domains[%d].password_file", i), "%w", err)
+			}
+			d.Password = strings.TrimRight(string(b), "\r\n")
+		}
+	}
+	return nil
+}
+
+// Validate checks every field and returns all problems.
+func (c *Config) Validate() error {
+	var errs []error
+	if strings.TrimSpace(c.AgentID) == "" {
+		errs = append(errs, fieldErr("agent_id", "required"))
+	}
+	if c.StateDir == "" {
+		errs = append(errs, fieldErr("state_dir", "required"))
+	}
+	if _, _, err := net.SplitHostPort(c.Cloud.Addr); err != nil {
+		errs = append(errs, fieldErr("cloud.addr", "%q is not host:port: %w", c.Cloud.Addr, err))
+	}
+	if c.Cloud.CAFile == "" {
+		errs = append(errs, fieldErr("cloud.ca_file", "required: the agent verifies the cloud's certificate"))
+	}
+	if c.Cloud.Token == "" {
+		errs = append(errs, fieldErr("cloud.token_file", "no agent token: set token_file or HRSYNC_AGENT_TOKEN"))
+	}
+	if len(c.Domains) == 0 {
+		errs = append(errs, fieldErr("domains", "at least one domain is required"))
+	}
+	seen := map[string]bool{}
+	for i, d := range c.Domains {
+		f := fmt.Sprintf("domains[%d]", i)
+		name := strings.ToLower(d.Name)
+		if name == "" || !strings.Contains(name, ".") || strings.ContainsAny(name, " ,=") {
+			errs = append(errs, fieldErr(f+".name", "%q is not a DNS domain name", d.Name))
+		}
+		if seen[name] {
+			errs = append(errs, fieldErr(f+".name", "%q is listed twice", d.Name))
+		}
+		seen[name] = true
+		if len(d.URLs) == 0 {
+			errs = append(errs, fieldErr(f+".urls", "at least one ldaps:// URL is required"))
+		}
+		for j, u := range d.URLs {
+			p, err := url.Parse(u)
+			if err != nil || p.Scheme != "ldaps" || p.Hostname() == "" {
+				errs = append(errs, fieldErr(fmt.Sprintf("%s.urls[%d]", f, j), "%q is not ldaps://host[:port] (simple binds need LDAPS)", u))
+			}
+		}
+		if d.BindDN == "" {
+			errs = append(errs, fieldErr(f+".bind_dn", "required"))
+		}
+		if d.Password == "" {
+			errs = append(errs, fieldErr(f+".password_file", "no password: set password_file or HRSYNC_AGENT_LDAP_PASSWORD"))
+		}
+	}
+	if c.MaxConcurrent < 1 || c.MaxConcurrent > 256 {
+		errs = append(errs, fieldErr("max_concurrent", "%d is outside 1..256", c.MaxConcurrent))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fieldErr("log.level", "%q is not debug, info, warn or error", c.Log.Level))
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		errs = append(errs, fieldErr("log.format", "%q is not text or json", c.Log.Format))
+	}
+	return errors.Join(errs...)
+}
