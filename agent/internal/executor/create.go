@@ -1,0 +1,139 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/hrsync/hrsync/agent/internal/ldapx"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/direrr"
+)
+
+// createUser creates a user as one resumable unit: add it disabled, set a
+// random password, enable it if asked. A user that already has the match
+// value is adopted instead: the steps it still lacks are done on it. So a
+// retry after a failure at any step finishes the same object.
+func (r *run) createUser(ctx context.Context, cu *agentv1.CreateUser) (agentv1.Outcome, []*agentv1.Entry, error) {
+	attrs, err := attributes("create_user.attributes", cu.GetAttributes(), false)
+	if err != nil {
+		return 0, nil, err
+	}
+	matchAttr := matchAttribute(cu.GetMatch())
+	if !hasAttr(attrs, matchAttr) {
+		// Stamp the match value, or a retry could not find the object.
+		attrs = append(attrs, attribute{name: matchAttr, values: []string{cu.GetMatch().GetValue()}})
+	}
+	readNames := names(attrs)
+	length := r.e.cfg.PasswordLength
+	if n := int(cu.GetPasswordLength()); n != 0 {
+		length = max(n, minPasswordLength)
+	}
+	base := cu.GetBaseDn()
+	if base == "" {
+		base = r.dom.BaseDN
+	}
+
+	found, err := r.search(ctx, base, ldap.ScopeWholeSubtree, matchFilter(cu.GetMatch()),
+		append([]string{attrPwdLastSet, attrSAM, attrDisplay}, readNames...))
+	if err != nil {
+		return 0, nil, fmt.Errorf("create user: look for %s match: %w", matchAttr, err)
+	}
+	switch len(found) {
+	case 0:
+	case 1:
+		entry, err := r.finish(ctx, found[0], cu.GetEnable(), length, readNames)
+		if err != nil {
+			return 0, nil, fmt.Errorf("create user: adopt: %w", err)
+		}
+		r.log.DebugContext(ctx, "user adopted", keyDN, entry.GetDn())
+		return agentv1.Outcome_OUTCOME_ADOPTED, []*agentv1.Entry{entry}, nil
+	default:
+		dns := make([]string, len(found))
+		for i, e := range found {
+			dns[i] = e.DN
+		}
+		return 0, nil, direrr.New(agentv1.ErrorCode_ERROR_CODE_AMBIGUOUS_MATCH,
+			"create user: %d users under %s have the %s value: %s", len(found), base, matchAttr, strings.Join(dns, "; "))
+	}
+
+	dn := ldapx.BuildDN(cu.GetCn(), cu.GetParentDn())
+	add := ldap.NewAddRequest(dn, nil)
+	add.Attribute("objectClass", []string{"user"})
+	for _, a := range attrs {
+		add.Attribute(a.name, a.values)
+	}
+	add.Attribute(attrUAC, []string{strconv.Itoa(uacNormalAccount | uacAccountDisable)})
+	if err := r.conn.Add(ctx, add); err != nil {
+		return 0, nil, fmt.Errorf("create user: %w", err)
+	}
+	r.log.DebugContext(ctx, "user added disabled", keyDN, dn)
+
+	// Read the new user back rather than assume its state: AD may have
+	// adjusted userAccountControl, and the DN is returned as AD spells it.
+	e, err := r.byDN(ctx, dn, append([]string{attrPwdLastSet, attrSAM, attrDisplay}, readNames...))
+	if err != nil {
+		return 0, nil, fmt.Errorf("create user: read back: %w", err)
+	}
+	entry, err := r.finish(ctx, e, cu.GetEnable(), length, readNames)
+	if err != nil {
+		return 0, nil, fmt.Errorf("create user: %w", err)
+	}
+	return agentv1.Outcome_OUTCOME_CREATED, []*agentv1.Entry{entry}, nil
+}
+
+// finish does the steps of a create that e still lacks and returns its
+// entry as read afterwards. A disabled user that never had a password
+// (pwdLastSet 0) gets one: that is the state a create leaves after its
+// add. An enabled account is never given a new password, even when it
+// must change it at next logon. Then the user is enabled if asked, keeping
+// the other userAccountControl bits. Attributes and the DN are left alone:
+// changing them is a ModifyUser.
+func (r *run) finish(ctx context.Context, e *ldap.Entry, enable bool, length int, readNames []string) (*agentv1.Entry, error) {
+	uac, ok := uacOf(e)
+	if !ok {
+		return nil, direrr.New(agentv1.ErrorCode_ERROR_CODE_INTERNAL, "%s has no userAccountControl", e.DN)
+	}
+	disabled := uac&uacAccountDisable != 0
+	changed := false
+	if disabled && e.GetEqualFoldAttributeValue(attrPwdLastSet) == "0" {
+		sam, display := e.GetEqualFoldAttributeValue(attrSAM), e.GetEqualFoldAttributeValue(attrDisplay)
+		if err := r.setPassword(ctx, e.DN, length, sam, display); err != nil {
+			return nil, err
+		}
+		changed = true
+	}
+	if enable && disabled {
+		if err := r.setUAC(ctx, e.DN, uac&^uacAccountDisable); err != nil {
+			return nil, fmt.Errorf("enable: %w", err)
+		}
+		r.log.DebugContext(ctx, "user enabled", keyDN, e.DN)
+		changed = true
+	}
+	if changed {
+		var err error
+		if e, err = r.byDN(ctx, e.DN, readNames); err != nil {
+			return nil, fmt.Errorf("read back: %w", err)
+		}
+	}
+	return toEntry(e, readNames)
+}
+
+// setUAC replaces userAccountControl of dn.
+func (r *run) setUAC(ctx context.Context, dn string, uac int64) error {
+	req := ldap.NewModifyRequest(dn, nil)
+	req.Replace(attrUAC, []string{strconv.FormatInt(uac, 10)})
+	return r.conn.Modify(ctx, req)
+}
+
+func hasAttr(attrs []attribute, name string) bool {
+	for _, a := range attrs {
+		if strings.EqualFold(a.name, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,246 @@
+// Package executor runs directory operations from the cloud against Active
+// Directory, idempotently: the same Operation executed twice leaves the
+// directory as executing it once, and the second run reports ADOPTED or
+// UNCHANGED.
+//
+//	ex, err := executor.New(executor.Config{
+//		Domains: map[string]executor.Domain{
+//			"corp.example.com": {Dial: func(ctx context.Context) (ldapx.Conn, error) {
+//				return ldapx.Dial(ctx, ldapCfg)
+//			}},
+//		},
+//		Logger: logger,
+//	})
+//	...
+//	ex.Execute(ctx, op, func(r *agentv1.Result) { send(r) })
+//
+// Each Execute dials its own connection and closes it at the end. Failures
+// are reported in Result.error through direrr; passwords and attribute
+// values never appear in logs, and DNs only at debug level.
+package executor
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hrsync/hrsync/agent/internal/ldapx"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/direrr"
+)
+
+// Log attribute keys.
+const (
+	keyComponent  = "component"
+	keyOpID       = "op_id"
+	keyAttempt    = "attempt"
+	keyDomain     = "domain"
+	keyKind       = "kind"
+	keyOutcome    = "outcome"
+	keyErrorCode  = "error_code"
+	keyResultCode = "ldap_result_code"
+	keyDuration   = "duration"
+	keyEntries    = "entries"
+	keyDN         = "dn"
+	keyError      = "error"
+)
+
+const (
+	defaultPasswordLength = 16
+	minPasswordLength     = 14
+	maxPasswordLength     = 128
+	defaultPageSize       = 500
+)
+
+// Domain is one AD domain the agent writes to.
+type Domain struct {
+	// Dial opens a bound connection to a DC of the domain. Required.
+	Dial func(ctx context.Context) (ldapx.Conn, error)
+	// BaseDN is the domain's naming context, the default base of searches.
+	// By default it is derived from the DNS name: DC=corp,DC=example,DC=com.
+	BaseDN string
+}
+
+// Config configures an Executor.
+type Config struct {
+	// Domains maps DNS domain names (case-insensitive) to domains.
+	Domains map[string]Domain
+	// Logger receives the executor's logs; slog.Default() by default.
+	Logger *slog.Logger
+	// PasswordLength is the length of initial passwords when an operation
+	// does not say; 16 by default, never under 14.
+	PasswordLength int
+	// Rand is the source of initial passwords; crypto/rand by default.
+	Rand io.Reader
+}
+
+// CheckAndSetDefaults validates c and fills in defaults.
+func (c *Config) CheckAndSetDefaults() error {
+	if len(c.Domains) == 0 {
+		return errors.New("executor: no domains")
+	}
+	domains := make(map[string]Domain, len(c.Domains))
+	for name, d := range c.Domains {
+		if d.Dial == nil {
+			return fmt.Errorf("executor: domain %q: nil Dial", name)
+		}
+		key := normDomain(name)
+		if key == "" {
+			return errors.New("executor: empty domain name")
+		}
+		if d.BaseDN == "" {
+			d.BaseDN = ldapx.DomainDN(key)
+		}
+		domains[key] = d
+	}
+	c.Domains = domains
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.PasswordLength == 0 {
+		c.PasswordLength = defaultPasswordLength
+	}
+	if c.PasswordLength < minPasswordLength || c.PasswordLength > maxPasswordLength {
+		return fmt.Errorf("executor: PasswordLength %d: want %d to %d", c.PasswordLength, minPasswordLength, maxPasswordLength)
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	return nil
+}
+
+func normDomain(name string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+}
+
+// Executor executes operations. It is safe for concurrent use.
+type Executor struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns an Executor.
+func New(cfg Config) (*Executor, error) {
+	if err := cfg.CheckAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	return &Executor{cfg: cfg, log: cfg.Logger.With(keyComponent, "executor")}, nil
+}
+
+// Execute runs op and reports through emit: once, or for ExportUsers once
+// per chunk with more set on all but the last. Every Result echoes op_id,
+// attempt, seq and lease_generation. A failure is a Result with error set.
+func (e *Executor) Execute(ctx context.Context, op *agentv1.Operation, emit func(*agentv1.Result)) {
+	start := time.Now()
+	log := e.log.With(keyOpID, op.GetOpId(), keyAttempt, op.GetAttempt(), keyDomain, op.GetDomain(), keyKind, kindName(op))
+	if d := op.GetTimeout().AsDuration(); op.GetTimeout() != nil && d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+
+	chunks := uint32(0)
+	entries := 0
+	send := func(outcome agentv1.Outcome, es []*agentv1.Entry, more bool, err error) {
+		r := &agentv1.Result{
+			OpId:            op.GetOpId(),
+			Attempt:         op.GetAttempt(),
+			LeaseGeneration: op.GetLeaseGeneration(),
+			Seq:             op.GetSeq(),
+			Chunk:           chunks,
+			More:            more,
+		}
+		if err != nil {
+			r.Error = direrr.ToProto(err)
+		} else {
+			r.Outcome, r.Entries = outcome, es
+		}
+		chunks++
+		entries += len(es)
+		emit(r)
+	}
+
+	outcome, err := e.execute(ctx, op, log, send)
+	if err != nil {
+		var de *direrr.Error
+		resultCode := uint32(0)
+		if errors.As(err, &de) {
+			resultCode = de.LDAPResultCode
+		}
+		log.WarnContext(ctx, "operation failed",
+			keyErrorCode, direrr.CodeOf(err).String(), keyResultCode, resultCode, keyDuration, time.Since(start))
+		// The message may hold DNs and attribute values.
+		log.DebugContext(ctx, "operation error detail", keyError, err.Error())
+		send(agentv1.Outcome_OUTCOME_UNSPECIFIED, nil, false, err)
+		return
+	}
+	log.InfoContext(ctx, "operation finished",
+		keyOutcome, outcome.String(), keyEntries, entries, keyDuration, time.Since(start))
+}
+
+// execute validates op, connects and runs it, sending the results of a
+// success through send. A failure is returned, not sent.
+func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog.Logger,
+	send func(agentv1.Outcome, []*agentv1.Entry, bool, error)) (agentv1.Outcome, error) {
+	dom, ok := e.cfg.Domains[normDomain(op.GetDomain())]
+	if !ok {
+		return 0, direrr.New(agentv1.ErrorCode_ERROR_CODE_UNKNOWN_DOMAIN, "domain %q is not served by this agent", op.GetDomain())
+	}
+	if err := validate(op); err != nil {
+		return 0, err
+	}
+	conn, err := dom.Dial(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("connect to domain %s: %w", op.GetDomain(), ldapx.Classify("dial", err))
+	}
+	defer conn.Close()
+
+	run := &run{e: e, conn: conn, dom: dom, log: log}
+	var (
+		outcome agentv1.Outcome
+		entries []*agentv1.Entry
+	)
+	switch k := op.GetKind().(type) {
+	case *agentv1.Operation_CreateUser:
+		outcome, entries, err = run.createUser(ctx, k.CreateUser)
+	case *agentv1.Operation_ModifyUser:
+		outcome, entries, err = run.modifyUser(ctx, k.ModifyUser)
+	case *agentv1.Operation_FindUser:
+		outcome, entries, err = run.findUser(ctx, k.FindUser)
+	case *agentv1.Operation_ExportUsers:
+		return run.exportUsers(ctx, k.ExportUsers, send)
+	}
+	if err != nil {
+		return 0, err
+	}
+	send(outcome, entries, false, nil)
+	return outcome, nil
+}
+
+// run is the state of one operation.
+type run struct {
+	e    *Executor
+	conn ldapx.Conn
+	dom  Domain
+	log  *slog.Logger
+}
+
+func kindName(op *agentv1.Operation) string {
+	switch op.GetKind().(type) {
+	case *agentv1.Operation_CreateUser:
+		return "create_user"
+	case *agentv1.Operation_ModifyUser:
+		return "modify_user"
+	case *agentv1.Operation_FindUser:
+		return "find_user"
+	case *agentv1.Operation_ExportUsers:
+		return "export_users"
+	default:
+		return "unset"
+	}
+}
