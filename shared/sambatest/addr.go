@@ -77,8 +77,9 @@ func tryLease(dir, addr string) (*addrLease, error) {
 }
 
 // reclaim kills a samba left behind by a process that held this address
-// and died, and removes its directory. It only acts when the recorded
-// process group still runs a command line naming the recorded directory.
+// and died, and removes its directory. It only signals the recorded
+// process group when its leader still has files open in the recorded
+// directory, so a reused pid is never hit.
 func (l *addrLease) reclaim() error {
 	b, err := os.ReadFile(l.f.Name())
 	if err != nil {
@@ -89,8 +90,7 @@ func (l *addrLease) reclaim() error {
 	if !ok || err != nil || pgid <= 1 || !strings.Contains(filepath.Base(dir), instancePrefix) {
 		return nil
 	}
-	if cmdline, err := os.ReadFile(filepath.Join("/proc", pgidText, "cmdline")); err == nil &&
-		bytes.Contains(cmdline, []byte(dir)) {
+	if holdsFilesIn(pgid, dir) {
 		if err := signalGroup(pgid, true); err != nil {
 			return err
 		}
@@ -100,6 +100,23 @@ func (l *addrLease) reclaim() error {
 		return fmt.Errorf("remove stale instance: %w", err)
 	}
 	return l.record(0, "")
+}
+
+// holdsFilesIn reports whether process pid has a file under dir open.
+// samba rewrites its command line, so that cannot be checked instead.
+func holdsFilesIn(pid int, dir string) bool {
+	fdDir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
+	fds, err := os.ReadDir(fdDir)
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
+		if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // record writes the running instance into the lock file.
