@@ -112,6 +112,11 @@ func (r *run) rename(ctx context.Context, dn, newCN, newParent string) (bool, er
 	}
 	superior := ""
 	if move {
+		// Check the new parent first: AD answers noSuchObject for a missing
+		// one, but Samba answers "other" (80), which says nothing.
+		if _, err := r.search(ctx, newParent, ldap.ScopeBaseObject, "(objectClass=*)", nil); err != nil {
+			return false, fmt.Errorf("new parent: %w", err)
+		}
 		superior = newParent
 	}
 	req := ldap.NewModifyDNRequest(dn, "CN="+ldapx.EscapeDNValue(newCN), true, superior)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/direrr"
 )
 
 const janeDN = "CN=Jane Doe,OU=People,DC=hrsync,DC=test"
@@ -87,6 +88,11 @@ func TestModifyUser(t *testing.T) {
 			h := newHarness(t)
 			var filters []string
 			h.conn.SearchFunc = func(_ context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
+				if req.Scope == ldap.ScopeBaseObject {
+					// The new parent exists.
+					require.Equal(t, tc.mu.GetNewParentDn(), req.BaseDN)
+					return result(ldap.NewEntry(req.BaseDN, nil)), nil
+				}
 				filters = append(filters, req.Filter)
 				require.Equal(t, baseDN, req.BaseDN)
 				return result(current(janeDN)), nil
@@ -134,4 +140,20 @@ func TestModifyUserMissing(t *testing.T) {
 		Changes: []*agentv1.Attribute{{Name: "title", Values: []string{"x"}}},
 	}}})
 	requireCode(t, r, agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT, guidStr)
+}
+
+func TestModifyUserMoveToMissingParent(t *testing.T) {
+	h := newHarness(t)
+	h.conn.SearchFunc = func(_ context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
+		if req.Scope == ldap.ScopeBaseObject {
+			return nil, direrr.New(agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT, "search %s: LDAP result 32", req.BaseDN)
+		}
+		return result(user(janeDN, map[string][]string{"userAccountControl": {"512"}})), nil
+	}
+	h.recordWrites(nil)
+	r := h.one(t, &agentv1.Operation{Kind: &agentv1.Operation_ModifyUser{ModifyUser: &agentv1.ModifyUser{
+		Target: &agentv1.ObjectRef{ObjectGuid: guidStr}, NewParentDn: "OU=Nowhere," + baseDN,
+	}}})
+	requireCode(t, r, agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT, "new parent")
+	require.Empty(t, h.calls)
 }
