@@ -109,10 +109,6 @@ func Start(ctx context.Context, opts Options) (_ *DC, err error) {
 	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
 	defer cancel()
 
-	tmpl, err := ensureTemplate(ctx, opts.TemplateDir)
-	if err != nil {
-		return nil, fmt.Errorf("sambatest: %w", err)
-	}
 	lease, err := leaseAddr(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sambatest: %w", err)
@@ -123,17 +119,16 @@ func Start(ctx context.Context, opts Options) (_ *DC, err error) {
 		return nil, fmt.Errorf("sambatest: create instance directory: %w", err)
 	}
 	dc := &DC{
-		URL:      "ldaps://" + net.JoinHostPort(lease.addr, "636"),
-		Addr:     lease.addr,
-		Domain:   domainName,
-		BaseDN:   baseDN,
-		BindDN:   "CN=Administrator,CN=Users," + baseDN,
-		BindUPN:  "Administrator@" + domainName,
-		Password: tmpl.password,
-		Dir:      dir,
-		keepDir:  opts.KeepDir,
-		lease:    lease,
-		exited:   make(chan struct{}),
+		URL:     "ldaps://" + net.JoinHostPort(lease.addr, "636"),
+		Addr:    lease.addr,
+		Domain:  domainName,
+		BaseDN:  baseDN,
+		BindDN:  "CN=Administrator,CN=Users," + baseDN,
+		BindUPN: "Administrator@" + domainName,
+		Dir:     dir,
+		keepDir: opts.KeepDir,
+		lease:   lease,
+		exited:  make(chan struct{}),
 	}
 	defer func() {
 		if err != nil {
@@ -143,9 +138,11 @@ func Start(ctx context.Context, opts Options) (_ *DC, err error) {
 	if err := lease.record(os.Getpid(), dir); err != nil {
 		return nil, err
 	}
-	if err := copyTree(ctx, tmpl.dir, dir); err != nil {
+	tmpl, err := copyTemplate(ctx, opts.TemplateDir, dir)
+	if err != nil {
 		return nil, err
 	}
+	dc.Password = tmpl.password
 	tf, err := writeTLS(filepath.Join(dir, "tls"), net.ParseIP(lease.addr))
 	if err != nil {
 		return nil, err
@@ -244,7 +241,8 @@ func (dc *DC) CreateOU(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	defer conn.Close()
-	dn := "OU=" + ldap.EscapeDN(name) + "," + dc.BaseDN
+	// ldap.EscapeDN leaves '=' alone, which AD rejects in a value.
+	dn := "OU=" + strings.ReplaceAll(ldap.EscapeDN(name), "=", `\=`) + "," + dc.BaseDN
 	req := ldap.NewAddRequest(dn, nil)
 	req.Attribute("objectClass", []string{"organizationalUnit"})
 	if err := conn.Add(req); err != nil {

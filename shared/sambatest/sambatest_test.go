@@ -34,6 +34,12 @@ func TestTwoDCs(t *testing.T) {
 		require.NoError(t, err, "DC %d", i)
 		require.Equal(t, "OU=TwoDCs,DC=hrsync,DC=test", ou)
 
+		odd, err := dc.CreateOU(t.Context(), "#Odd=Name, Inc.")
+		require.NoError(t, err, "DC %d", i)
+		parsed, err := ldap.ParseDN(odd)
+		require.NoError(t, err)
+		require.Equal(t, "#Odd=Name, Inc.", parsed.RDNs[0].Attributes[0].Value)
+
 		conn, err := dc.Dial(t.Context())
 		require.NoError(t, err)
 		res, err := conn.Search(ldap.NewSearchRequest(ou, ldap.ScopeBaseObject, ldap.NeverDerefAliases,

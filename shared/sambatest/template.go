@@ -37,16 +37,29 @@ type template struct {
 	password string
 }
 
-// ensureTemplate returns the template in dir, provisioning it first when it
-// is missing, incomplete or made by another samba version. A lock file next
-// to dir serialises concurrent processes.
-func ensureTemplate(ctx context.Context, dir string) (*template, error) {
+// copyTemplate copies the template in dir into instanceDir, provisioning
+// it first when it is missing, incomplete or made by another samba
+// version. A lock file next to dir serialises concurrent processes, so no
+// copy reads a template being replaced.
+func copyTemplate(ctx context.Context, dir, instanceDir string) (*template, error) {
 	unlock, err := lockWait(ctx, dir+".lock")
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
+	tmpl, err := ensureTemplate(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := copyTree(ctx, dir, instanceDir); err != nil {
+		return nil, err
+	}
+	return tmpl, nil
+}
 
+// ensureTemplate returns the template in dir, provisioning it if needed.
+// The caller holds the template lock.
+func ensureTemplate(ctx context.Context, dir string) (*template, error) {
 	version, err := sambaVersion(ctx)
 	if err != nil {
 		return nil, err
