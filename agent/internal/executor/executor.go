@@ -27,6 +27,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
@@ -47,7 +48,6 @@ const (
 	keyDuration   = "duration"
 	keyEntries    = "entries"
 	keyDN         = "dn"
-	keyError      = "error"
 )
 
 const (
@@ -76,6 +76,7 @@ type Config struct {
 	// does not say; 16 by default, never under 14.
 	PasswordLength int
 	// Rand is the source of initial passwords; crypto/rand by default.
+	// Tests inject a seeded generator.
 	Rand io.Reader
 }
 
@@ -122,6 +123,8 @@ func normDomain(name string) string {
 type Executor struct {
 	cfg Config
 	log *slog.Logger
+
+	randMu sync.Mutex // guards cfg.Rand, which need not be safe for concurrent use
 }
 
 // New returns an Executor.
@@ -172,10 +175,10 @@ func (e *Executor) Execute(ctx context.Context, op *agentv1.Operation, emit func
 		if errors.As(err, &de) {
 			resultCode = de.LDAPResultCode
 		}
+		// The error message is not logged: AD's diagnostics may quote
+		// attribute values. It reaches the cloud in the Result.
 		log.WarnContext(ctx, "operation failed",
 			keyErrorCode, direrr.CodeOf(err).String(), keyResultCode, resultCode, keyDuration, time.Since(start))
-		// The message may hold DNs and attribute values.
-		log.DebugContext(ctx, "operation error detail", keyError, err.Error())
 		send(agentv1.Outcome_OUTCOME_UNSPECIFIED, nil, false, err)
 		return
 	}

@@ -111,7 +111,9 @@ func encodePassword(pw string) []byte {
 // setPassword sets a random initial password on dn. The password exists
 // only in this function and the request; errors never contain it.
 func (r *run) setPassword(ctx context.Context, dn string, length int, names ...string) error {
+	r.e.randMu.Lock()
 	pw, err := generatePassword(r.e.cfg.Rand, length, nameTokens(names...))
+	r.e.randMu.Unlock()
 	if err != nil {
 		return err
 	}

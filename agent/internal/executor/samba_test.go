@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/go-ldap/ldap/v3"
@@ -49,6 +50,7 @@ func TestSamba(t *testing.T) {
 	t.Run("resume a create interrupted after the add", env.testResume)
 	t.Run("ambiguous match", env.testAmbiguous)
 	t.Run("export in pages", env.testExport)
+	t.Run("concurrent operations", env.testConcurrent)
 	t.Run("errors from the directory", env.testErrors)
 }
 
@@ -416,4 +418,30 @@ func (env *sambaEnv) testErrors(t *testing.T) {
 		require.Equal(t, agentv1.ErrorCode_ERROR_CODE_INVALID_CREDENTIALS, r.GetError().GetCode())
 		require.NotContains(t, r.GetError().GetMessage(), "Not-The-Pa55word")
 	})
+}
+
+func (env *sambaEnv) testConcurrent(t *testing.T) {
+	ou := env.ou(t, "Concurrent")
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		results []*agentv1.Result
+	)
+	for i := range 4 {
+		wg.Go(func() {
+			op := createUser(ou, fmt.Sprintf("Parallel %d", i), fmt.Sprintf("C%d", i), fmt.Sprintf("parallel%d", i), true)
+			op.OpId, op.Domain = fmt.Sprintf("par-%d", i), env.dc.Domain
+			env.ex.Execute(t.Context(), op, func(r *agentv1.Result) {
+				mu.Lock()
+				defer mu.Unlock()
+				results = append(results, r)
+			})
+		})
+	}
+	wg.Wait()
+	require.Len(t, results, 4)
+	for _, r := range results {
+		require.Nil(t, r.GetError(), "%v", r.GetError())
+		require.Equal(t, agentv1.Outcome_OUTCOME_CREATED, r.GetOutcome())
+	}
 }
