@@ -1,0 +1,151 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/hrsync/hrsync/cloud/internal/gateway"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/direrr"
+)
+
+// SessionUp implements gateway.Handler. Operations the agent reports in
+// flight stay with it (no new attempt); operations it held before and no
+// longer runs are dispatched again; in-flight operations the cloud no longer
+// wants from it are cancelled.
+func (d *Dispatcher) SessionUp(s *gateway.Session, hello *agentv1.Hello) {
+	ctx := context.Background()
+	now := d.cfg.Clock.Now()
+	inFlight := map[string]bool{}
+	for _, id := range hello.GetInFlightOpIds() {
+		inFlight[id] = true
+	}
+	for id := range inFlight {
+		op, err := d.cfg.Store.GetOperation(ctx, id)
+		keep := err == nil && op.State != store.OpDone && (op.State == store.OpPending || op.AgentID == s.AgentID())
+		if keep && d.cfg.Store.Adopt(ctx, id, op.Attempt, s.AgentID(), now) == nil {
+			d.mu.Lock()
+			d.load[s.ID()]++
+			d.mu.Unlock()
+			continue
+		}
+		s.Send(&agentv1.CloudMessage{Msg: &agentv1.CloudMessage_Cancel{Cancel: &agentv1.Cancel{
+			OpId: id, Reason: "operation is no longer assigned to this agent"}}})
+	}
+	if ops, err := d.cfg.Store.ListOperations(ctx, store.OpDispatched); err == nil {
+		for _, op := range ops {
+			if op.AgentID == s.AgentID() && !inFlight[op.ID] {
+				_ = d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, now)
+			}
+		}
+	}
+	d.mu.Lock()
+	d.sessions[s.ID()] = s
+	d.mu.Unlock()
+	d.kick()
+}
+
+// SessionDown implements gateway.Handler. What the agent held goes back to
+// the queue at once; if the agent comes back still running it, SessionUp
+// adopts it instead of dispatching it again.
+func (d *Dispatcher) SessionDown(s *gateway.Session) {
+	d.mu.Lock()
+	delete(d.sessions, s.ID())
+	delete(d.load, s.ID())
+	d.mu.Unlock()
+	ctx := context.Background()
+	ops, err := d.cfg.Store.ListOperations(ctx, store.OpDispatched)
+	if err != nil {
+		return
+	}
+	for _, op := range ops {
+		if op.AgentID == s.AgentID() {
+			_ = d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, d.cfg.Clock.Now())
+		}
+	}
+	d.kick()
+}
+
+// Result implements gateway.Handler.
+func (d *Dispatcher) Result(s *gateway.Session, res *agentv1.Result) {
+	ctx := context.Background()
+	log := d.cfg.Logger.With("op_id", res.GetOpId(), "attempt", res.GetAttempt(), "agent_id", s.AgentID())
+	op, err := d.cfg.Store.GetOperation(ctx, res.GetOpId())
+	if err != nil {
+		log.Warn("result for an unknown operation ignored", "error", err)
+		return
+	}
+	if op.State != store.OpDispatched || op.Attempt != res.GetAttempt() || op.AgentID != s.AgentID() {
+		log.Info("stale result rejected", "current_attempt", op.Attempt, "state", op.State)
+		return
+	}
+	if res.GetMore() || d.hasChunks(res.GetOpId()) {
+		var complete bool
+		res, complete = d.collect(res)
+		if !complete {
+			return
+		}
+	}
+	d.mu.Lock()
+	d.load[s.ID()] = max(0, d.load[s.ID()]-1)
+	d.mu.Unlock()
+
+	if code := res.GetError().GetCode(); direrr.Retryable(code) && op.Attempt < d.cfg.MaxAttempts {
+		delay := d.cfg.RetryBase << min(op.Attempt-1, 6)
+		log.Warn("retryable directory error; dispatching again", "code", code.String(), "delay", delay)
+		if err := d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, d.cfg.Clock.Now().Add(delay)); err != nil {
+			log.Error("requeue failed", "error", err)
+		}
+		d.kick()
+		return
+	}
+	b, err := proto.Marshal(res)
+	if err != nil {
+		log.Error("cannot encode result", "error", err)
+		return
+	}
+	if err := d.cfg.Store.Complete(ctx, op.ID, op.Attempt, b, d.cfg.Clock.Now()); err != nil {
+		if !errors.Is(err, store.ErrConflict) {
+			log.Error("cannot store result", "error", err)
+		}
+		return
+	}
+	d.notify(op.ID)
+	d.kick()
+}
+
+func (d *Dispatcher) hasChunks(opID string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.chunks[opID]
+	return ok
+}
+
+// collect assembles export chunks. A gap or a chunk of another attempt
+// restarts the buffer; the final result carries every entry.
+func (d *Dispatcher) collect(res *agentv1.Result) (*agentv1.Result, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	buf := d.chunks[res.GetOpId()]
+	if buf == nil || buf.attempt != res.GetAttempt() {
+		buf = &chunkBuf{attempt: res.GetAttempt()}
+		d.chunks[res.GetOpId()] = buf
+	}
+	if res.GetChunk() != buf.next {
+		d.cfg.Logger.Warn("export chunk out of order; waiting for a new attempt", "op_id", res.GetOpId(), "chunk", res.GetChunk(), "want", buf.next)
+		delete(d.chunks, res.GetOpId())
+		return nil, false
+	}
+	buf.next++
+	buf.entries = append(buf.entries, res.GetEntries()...)
+	if res.GetMore() {
+		return nil, false
+	}
+	delete(d.chunks, res.GetOpId())
+	final := proto.Clone(res).(*agentv1.Result)
+	final.Entries = buf.entries
+	return final, true
+}
