@@ -146,3 +146,15 @@ func compileRule(i int, r Rule) (compiledRule, error) {
 	}
 	return cr, nil
 }
+
+// Targets lists the target attributes the mapping writes, in rule order.
+// The engine reads these from the directory to compute what changed.
+func (c *Compiled) Targets() []string {
+	out := make([]string, 0, len(c.rules))
+	for _, r := range c.rules {
+		if r.Type != None {
+			out = append(out, r.Target)
+		}
+	}
+	return out
+}

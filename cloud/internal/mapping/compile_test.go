@@ -112,3 +112,13 @@ func TestParseJSONStrict(t *testing.T) {
 	_, err = ParseJSON([]byte(`{"rules":[{"matchingPriority":"1"}]}`))
 	require.Error(t, err)
 }
+
+func TestTargets(t *testing.T) {
+	c, err := Compile(Mapping{Rules: []Rule{
+		{Target: "employeeID", Type: Direct, Source: "externalId", MatchingPriority: 1},
+		{Target: "title", Type: Constant, Value: "x"},
+		{Target: "manager", Type: None},
+	}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"employeeID", "title"}, c.Targets())
+}

@@ -1,0 +1,208 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jonboulle/clockwork"
+
+	"github.com/hrsync/hrsync/cloud/internal/mapping"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+)
+
+// Dispatcher runs one operation to its final result.
+type Dispatcher interface {
+	Do(ctx context.Context, jobID string, op *agentv1.Operation) (*agentv1.Result, error)
+}
+
+// Store is what the engine reads and writes.
+type Store interface {
+	store.Jobs
+	store.Uploads
+	store.Links
+	store.Logs
+}
+
+// Config configures an Engine.
+type Config struct {
+	Store    Store
+	Dispatch Dispatcher
+	// Workers is how many records of one job are processed at once; records
+	// with the same anchor always go to the same worker, in order. Default 4.
+	Workers int
+	// Batch is how many pending records are read at a time. Default 200.
+	Batch int
+	// PasswordLength of the random initial password. Default 16.
+	PasswordLength uint32
+	Clock          clockwork.Clock
+	Logger         *slog.Logger
+}
+
+// CheckAndSetDefaults validates required fields and fills defaults.
+func (c *Config) CheckAndSetDefaults() error {
+	if c.Store == nil || c.Dispatch == nil {
+		return errors.New("engine config: Store and Dispatch are required")
+	}
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.Batch <= 0 {
+		c.Batch = 200
+	}
+	if c.PasswordLength == 0 {
+		c.PasswordLength = 16
+	}
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Engine processes staged records of every job.
+type Engine struct {
+	cfg  Config
+	wake chan struct{}
+
+	mu sync.Mutex // guards the fields below
+	// running marks jobs being processed.
+	running map[string]bool
+	// compiled caches compiled mappings by job ID.
+	compiled map[string]*mapping.Compiled
+}
+
+// New returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.CheckAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*mapping.Compiled{}}, nil
+}
+
+// Notify wakes the engine after new records were staged.
+func (e *Engine) Notify() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes records until ctx ends. Records left pending by a crash are
+// picked up at start.
+func (e *Engine) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	tick := e.cfg.Clock.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		jobs, err := e.cfg.Store.JobsWithPendingRecords(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.cfg.Logger.Error("list jobs with pending records failed", "error", err)
+		}
+		for _, id := range jobs {
+			e.mu.Lock()
+			busy := e.running[id]
+			e.running[id] = true
+			e.mu.Unlock()
+			if busy {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() {
+					e.mu.Lock()
+					delete(e.running, id)
+					e.mu.Unlock()
+					e.Notify()
+				}()
+				if err := e.processJob(ctx, id); err != nil && ctx.Err() == nil {
+					e.cfg.Logger.Error("job processing stopped", "job_id", id, "error", err)
+				}
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.wake:
+		case <-tick.Chan():
+		}
+	}
+}
+
+func (e *Engine) mappingFor(job store.Job) (*mapping.Compiled, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.compiled[job.ID]; ok {
+		return c, nil
+	}
+	m, err := mapping.ParseJSON(job.Mapping)
+	if err != nil {
+		return nil, fmt.Errorf("job %s mapping: %w", job.ID, err)
+	}
+	c, err := mapping.Compile(m)
+	if err != nil {
+		return nil, fmt.Errorf("job %s mapping: %w", job.ID, err)
+	}
+	e.compiled[job.ID] = c
+	return c, nil
+}
+
+// processJob drains the pending records of one job.
+func (e *Engine) processJob(ctx context.Context, jobID string) error {
+	job, err := e.cfg.Store.GetJob(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	m, err := e.mappingFor(job)
+	if err != nil {
+		return err
+	}
+	for {
+		recs, err := e.cfg.Store.PendingRecords(ctx, jobID, e.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		// Shard by anchor: one worker per shard keeps a worker's records in
+		// order, so two uploads of the same person apply in sequence.
+		shards := make([][]store.StagedRecord, e.cfg.Workers)
+		for _, r := range recs {
+			h := fnv.New32a()
+			h.Write([]byte(r.Anchor))
+			i := int(h.Sum32() % uint32(e.cfg.Workers))
+			shards[i] = append(shards[i], r)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(shards))
+		for i, shard := range shards {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, r := range shard {
+					if err := e.processRecord(ctx, job, m, r); err != nil {
+						errs[i] = err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+	}
+}
+
+func newID() string { return uuid.NewString() }

@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+// Step is one provisioningStep of a log entry.
+type Step struct {
+	Name        string            `json:"name"`
+	Type        string            `json:"provisioningStepType"`
+	Status      string            `json:"status"`
+	Description string            `json:"description"`
+	Details     map[string]string `json:"details,omitempty"`
+}
+
+// Modified is one modifiedProperty of a log entry.
+type Modified struct {
+	DisplayName string `json:"displayName"`
+	OldValue    string `json:"oldValue"`
+	NewValue    string `json:"newValue"`
+}
+
+// Step types and statuses as Graph names them.
+const (
+	StepImport     = "import"
+	StepScoping    = "scoping"
+	StepMatching   = "matching"
+	StepProcessing = "processing"
+	StepExport     = "export"
+
+	StatusSuccess = "success"
+	StatusFailure = "failure"
+	StatusSkipped = "skipped"
+)
+
+type trail struct {
+	steps    []Step
+	modified []Modified
+}
+
+func (t *trail) add(name, typ, status, desc string, details map[string]string) {
+	t.steps = append(t.steps, Step{Name: name, Type: typ, Status: status, Description: desc, Details: details})
+}
+
+func (t *trail) change(attr string, old, new []string) {
+	t.modified = append(t.modified, Modified{DisplayName: attr, OldValue: joinValues(old), NewValue: joinValues(new)})
+}
+
+func (t *trail) json() (steps, modified []byte) {
+	slices.SortFunc(t.modified, func(a, b Modified) int { return strings.Compare(a.DisplayName, b.DisplayName) })
+	steps, _ = json.Marshal(t.steps)
+	if t.modified == nil {
+		return steps, []byte("[]")
+	}
+	modified, _ = json.Marshal(t.modified)
+	return steps, modified
+}
+
+func joinValues(vs []string) string {
+	switch len(vs) {
+	case 0:
+		return ""
+	case 1:
+		return vs[0]
+	}
+	return "[" + strings.Join(vs, ", ") + "]"
+}

@@ -1,0 +1,366 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/hrsync/hrsync/cloud/internal/expr"
+	"github.com/hrsync/hrsync/cloud/internal/mapping"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+)
+
+// Virtual target attributes handled by the engine rather than written as is.
+const (
+	attrAccountDisabled = "accountDisabled"
+	attrParentDN        = "parentDistinguishedName"
+	attrCN              = "cn"
+)
+
+func isVirtual(name string) bool {
+	return strings.EqualFold(name, attrAccountDisabled) || strings.EqualFold(name, attrParentDN) || strings.EqualFold(name, attrCN)
+}
+
+// errRecord marks a failure of one record (logged, record finished), as
+// opposed to a failure that must stop processing (ctx, store).
+type errRecord struct {
+	code, msg, recommendation string
+}
+
+func (e *errRecord) Error() string { return e.code + ": " + e.msg }
+
+// processRecord runs one record through all steps and finishes it.
+func (e *Engine) processRecord(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord) error {
+	start := e.cfg.Clock.Now()
+	log := e.cfg.Logger.With("job_id", job.ID, "record_id", rec.ID)
+	entry := store.LogEntry{
+		ID: newID(), JobID: job.ID, CycleID: rec.UploadID, ChangeID: newID(),
+		Action: "other", Status: StatusSuccess, SourceID: rec.Anchor,
+	}
+	var t trail
+	link, err := e.apply(ctx, job, m, rec, &entry, &t)
+	if err != nil {
+		var re *errRecord
+		if !errors.As(err, &re) {
+			return err // ctx or store: the record stays pending
+		}
+		entry.Status, entry.ErrorCode, entry.ErrorMessage, entry.Recommendation = StatusFailure, re.code, re.msg, re.recommendation
+		log.Warn("record failed", "error_code", re.code)
+	}
+	entry.Steps, entry.Modified = t.json()
+	entry.ActivityTime = e.cfg.Clock.Now()
+	entry.DurationMS = entry.ActivityTime.Sub(start).Milliseconds()
+	if err := e.cfg.Store.FinishRecord(ctx, store.Outcome{RecordID: rec.ID, Log: entry, Link: link}); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil // finished by an earlier run
+		}
+		return err
+	}
+	log.Debug("record processed", "action", entry.Action, "status", entry.Status)
+	return nil
+}
+
+func (e *Engine) apply(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, entry *store.LogEntry, t *trail) (*store.Link, error) {
+	src, err := DecodeSource(rec.Payload)
+	if err != nil {
+		t.add("EntryImport", StepImport, StatusFailure, "The record could not be read", nil)
+		return nil, &errRecord{code: "InvalidSourceRecord", msg: err.Error()}
+	}
+	entry.SourceName = displayName(src, rec.Anchor)
+	t.add("EntryImport", StepImport, StatusSuccess, fmt.Sprintf("Received user %q from the API", rec.Anchor),
+		map[string]string{"externalId": rec.Anchor, "bulkId": rec.BulkID})
+	t.add("EntrySynchronizationScoping", StepScoping, StatusSuccess, "The user is in scope (the job has no scoping filter)", nil)
+
+	// Matching: the link first, then the matching attributes by priority.
+	readAttrs := readAttributes(m)
+	var current *agentv1.Entry
+	if l, err := e.cfg.Store.GetLink(ctx, job.ID, rec.Anchor); err == nil {
+		res, err := e.cfg.Dispatch.Do(ctx, job.ID, &agentv1.Operation{
+			OpId: opID(rec, "find"), Domain: job.Domain,
+			Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job), By: &agentv1.FindUser_ObjectGuid{ObjectGuid: l.ObjectGUID}, Attributes: readAttrs}},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if res.GetError() != nil {
+			t.add("EntryImportObject", StepMatching, StatusFailure, "Reading the linked user failed", nil)
+			return nil, dirErr(res.GetError())
+		}
+		if len(res.GetEntries()) == 1 {
+			current = res.GetEntries()[0]
+			t.add("EntryImportObject", StepMatching, StatusSuccess, "Found the linked user by objectGUID", map[string]string{"objectGUID": l.ObjectGUID})
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if current == nil {
+		for _, mr := range m.Matching() {
+			value, ok, err := mr.Value(src, e.evalOpts())
+			if err != nil {
+				t.add("EntryImportObject", StepMatching, StatusFailure, "The matching attribute could not be computed", nil)
+				return nil, &errRecord{code: "MatchingAttributeError", msg: err.Error()}
+			}
+			if !ok || value == "" {
+				continue
+			}
+			res, err := e.cfg.Dispatch.Do(ctx, job.ID, &agentv1.Operation{
+				OpId: opID(rec, "match-"+mr.Target), Domain: job.Domain,
+				Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job),
+					By: &agentv1.FindUser_Match{Match: &agentv1.Match{Attribute: mr.Target, Value: value}}, Attributes: readAttrs}},
+			})
+			if err != nil {
+				return nil, err
+			}
+			if res.GetError() != nil {
+				t.add("EntryImportObject", StepMatching, StatusFailure, "Looking up the user failed", nil)
+				return nil, dirErr(res.GetError())
+			}
+			switch n := len(res.GetEntries()); {
+			case n > 1:
+				t.add("EntryImportObject", StepMatching, StatusFailure, fmt.Sprintf("%d users have %s = %q", n, mr.Target, value), nil)
+				return nil, &errRecord{code: "DuplicateTargetEntries", msg: fmt.Sprintf("%d directory users match %s = %q", n, mr.Target, value),
+					recommendation: "Make the matching attribute unique in the directory, then upload the record again."}
+			case n == 1:
+				current = res.GetEntries()[0]
+				t.add("EntryImportObject", StepMatching, StatusSuccess, fmt.Sprintf("Matched the user on %s", mr.Target), map[string]string{mr.Target: value})
+			}
+			if current != nil {
+				break // the first matching attribute that finds a user wins
+			}
+		}
+	}
+	if current == nil {
+		t.add("EntryImportObjectNotFound", StepMatching, StatusSuccess, "No matching user in the directory; it will be created", nil)
+		return e.create(ctx, job, m, rec, src, entry, t)
+	}
+	return e.update(ctx, job, m, rec, src, current, entry, t)
+}
+
+func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, src map[string]expr.Value, entry *store.LogEntry, t *trail) (*store.Link, error) {
+	entry.Action = "create"
+	ev, err := m.Evaluate(src, mapping.Create, e.evalOpts())
+	if err != nil {
+		t.add("EntrySynchronizationError", StepProcessing, StatusFailure, "Evaluating the attribute mappings failed", nil)
+		return nil, &errRecord{code: "AttributeMappingError", msg: err.Error()}
+	}
+	parent := first(ev.Attrs, attrParentDN)
+	if parent == "" {
+		parent = job.DefaultContainer
+	}
+	cn := first(ev.Attrs, attrCN)
+	if cn == "" {
+		cn = first(ev.Attrs, "displayName")
+	}
+	if cn == "" {
+		cn = rec.Anchor
+	}
+	enable := first(ev.Attrs, attrAccountDisabled) != "True"
+	var attrs []*agentv1.Attribute
+	for _, name := range sortedKeys(ev.Attrs) {
+		if isVirtual(name) {
+			continue
+		}
+		attrs = append(attrs, &agentv1.Attribute{Name: name, Values: ev.Attrs[name]})
+		t.change(name, nil, ev.Attrs[name])
+	}
+	t.change(attrAccountDisabled, nil, []string{fmt.Sprint(!enable)})
+	t.add("EntrySynchronizationAdd", StepProcessing, StatusSuccess, "The user will be created", map[string]string{"parentDistinguishedName": parent})
+
+	var match *agentv1.Match
+	if mrs := m.Matching(); len(mrs) > 0 {
+		if v, ok, err := mrs[0].Value(src, e.evalOpts()); err == nil && ok && v != "" {
+			match = &agentv1.Match{Attribute: mrs[0].Target, Value: v}
+		}
+	}
+	if match == nil {
+		return nil, &errRecord{code: "MissingMatchingValue", msg: "the record has no value for any matching attribute",
+			recommendation: "Send the matching attribute (externalId by default) with every record."}
+	}
+	res, err := e.cfg.Dispatch.Do(ctx, job.ID, &agentv1.Operation{
+		OpId: opID(rec, "create"), Domain: job.Domain,
+		Kind: &agentv1.Operation_CreateUser{CreateUser: &agentv1.CreateUser{
+			ParentDn: parent, Cn: cn, Attributes: attrs, Enable: enable, Match: match, BaseDn: domainDN(job), PasswordLength: e.cfg.PasswordLength,
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.GetError() != nil {
+		t.add("EntryExportAdd", StepExport, StatusFailure, "Creating the user failed", nil)
+		return nil, dirErr(res.GetError())
+	}
+	if len(res.GetEntries()) != 1 {
+		return nil, &errRecord{code: "InternalError", msg: "the agent did not return the created user"}
+	}
+	created := res.GetEntries()[0]
+	entry.TargetID, entry.TargetName = created.GetObjectGuid(), created.GetDn()
+	desc := "Created the user"
+	if res.GetOutcome() == agentv1.Outcome_OUTCOME_ADOPTED {
+		desc = "Finished creating the user that an earlier attempt started"
+	}
+	t.add("EntryExportAdd", StepExport, StatusSuccess, desc, map[string]string{"objectGUID": created.GetObjectGuid()})
+	return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: created.GetObjectGuid(), DN: created.GetDn(), UpdatedAt: e.cfg.Clock.Now()}, nil
+}
+
+func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, src map[string]expr.Value, cur *agentv1.Entry, entry *store.LogEntry, t *trail) (*store.Link, error) {
+	entry.Action = "update"
+	entry.TargetID, entry.TargetName = cur.GetObjectGuid(), cur.GetDn()
+	link := &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: cur.GetObjectGuid(), DN: cur.GetDn(), UpdatedAt: e.cfg.Clock.Now()}
+	ev, err := m.Evaluate(src, mapping.Update, e.evalOpts())
+	if err != nil {
+		t.add("EntrySynchronizationError", StepProcessing, StatusFailure, "Evaluating the attribute mappings failed", nil)
+		return nil, &errRecord{code: "AttributeMappingError", msg: err.Error()}
+	}
+	have := map[string][]string{}
+	for _, a := range cur.GetAttributes() {
+		have[strings.ToLower(a.GetName())] = a.GetValues()
+	}
+	mod := &agentv1.ModifyUser{Target: &agentv1.ObjectRef{ObjectGuid: cur.GetObjectGuid(), Dn: cur.GetDn()}}
+	for _, name := range sortedKeys(ev.Attrs) {
+		if isVirtual(name) {
+			continue
+		}
+		want, old := ev.Attrs[name], have[strings.ToLower(name)]
+		if sameValues(want, old) {
+			continue
+		}
+		mod.Changes = append(mod.Changes, &agentv1.Attribute{Name: name, Values: want})
+		t.change(name, old, want)
+	}
+	if v, ok := ev.Attrs[attrAccountDisabled]; ok && len(v) == 1 {
+		wantEnabled := v[0] != "True"
+		if wantEnabled != cur.GetEnabled() {
+			mod.Enabled = &wantEnabled
+			t.change(attrAccountDisabled, []string{fmt.Sprint(!cur.GetEnabled())}, []string{fmt.Sprint(!wantEnabled)})
+			if !wantEnabled {
+				entry.Action = "disable"
+			}
+		}
+	}
+	curDN, err := ldap.ParseDN(cur.GetDn())
+	if err != nil || len(curDN.RDNs) == 0 {
+		return nil, &errRecord{code: "InvalidTargetDN", msg: fmt.Sprintf("the directory returned an unparsable DN %q", cur.GetDn())}
+	}
+	curCN := curDN.RDNs[0].Attributes[0].Value
+	curParent := &ldap.DN{RDNs: curDN.RDNs[1:]}
+	if cn := first(ev.Attrs, attrCN); cn != "" && cn != curCN {
+		mod.NewCn = cn
+		t.change(attrCN, []string{curCN}, []string{cn})
+	}
+	if p := first(ev.Attrs, attrParentDN); p != "" {
+		want, err := ldap.ParseDN(p)
+		if err != nil {
+			return nil, &errRecord{code: "InvalidParentDN", msg: fmt.Sprintf("parentDistinguishedName %q is not a valid DN: %v", p, err)}
+		}
+		if !want.EqualFold(curParent) {
+			mod.NewParentDn = p
+			t.change(attrParentDN, []string{curParent.String()}, []string{p})
+		}
+	}
+	if len(mod.Changes) == 0 && mod.Enabled == nil && mod.NewCn == "" && mod.NewParentDn == "" {
+		entry.Status = StatusSkipped
+		t.add("EntrySynchronizationSkipped", StepProcessing, StatusSkipped, "The directory already holds these values; nothing to export", nil)
+		return link, nil
+	}
+	t.add("EntrySynchronizationUpdate", StepProcessing, StatusSuccess, fmt.Sprintf("%d attribute(s) will change", len(t.modified)), nil)
+	res, err := e.cfg.Dispatch.Do(ctx, job.ID, &agentv1.Operation{
+		OpId: opID(rec, "modify"), Domain: job.Domain, Kind: &agentv1.Operation_ModifyUser{ModifyUser: mod},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.GetError() != nil {
+		t.add("EntryExportUpdate", StepExport, StatusFailure, "Updating the user failed", nil)
+		return nil, dirErr(res.GetError())
+	}
+	if es := res.GetEntries(); len(es) == 1 {
+		link.DN = es[0].GetDn()
+		entry.TargetName = link.DN
+	}
+	t.add("EntryExportUpdate", StepExport, StatusSuccess, "Updated the user", map[string]string{"objectGUID": cur.GetObjectGuid()})
+	return link, nil
+}
+
+func opID(rec store.StagedRecord, step string) string {
+	return fmt.Sprintf("rec-%d.%s", rec.ID, step)
+}
+
+// domainDN is where users are looked for: the whole domain.
+func domainDN(job store.Job) string {
+	parts := strings.Split(job.Domain, ".")
+	for i, p := range parts {
+		parts[i] = "DC=" + ldap.EscapeDN(p)
+	}
+	return strings.Join(parts, ",")
+}
+
+func dirErr(e *agentv1.Error) *errRecord {
+	rec := &errRecord{code: e.GetCode().String(), msg: e.GetMessage()}
+	switch e.GetCode() {
+	case agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS:
+		rec.recommendation = "Another object already has this name in the target container; map cn or parentDistinguishedName to a unique value."
+	case agentv1.ErrorCode_ERROR_CODE_INSUFFICIENT_ACCESS:
+		rec.recommendation = "Grant the agent's service account the rights to create and modify users in the target container."
+	case agentv1.ErrorCode_ERROR_CODE_CONSTRAINT_VIOLATION, agentv1.ErrorCode_ERROR_CODE_INVALID_ATTRIBUTE_SYNTAX:
+		rec.recommendation = "A mapped value breaks a directory constraint (length, allowed characters, uniqueness); check the modified properties."
+	case agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT:
+		rec.recommendation = "The target container does not exist; check parentDistinguishedName and the job's default container."
+	}
+	return rec
+}
+
+func displayName(src map[string]expr.Value, fallback string) string {
+	if v, ok := src["displayName"]; ok && !v.IsNullOrEmpty() {
+		return v.AsString()
+	}
+	return fallback
+}
+
+func first(attrs map[string][]string, name string) string {
+	for k, v := range attrs {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+func sortedKeys(m map[string][]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func sameValues(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func (e *Engine) evalOpts() mapping.EvalOptions {
+	return mapping.EvalOptions{Now: e.cfg.Clock.Now}
+}
+
+// readAttributes are the directory attributes to read before an update:
+// every mapped target except the virtual ones, plus cn.
+func readAttributes(m *mapping.Compiled) []string {
+	out := []string{attrCN}
+	for _, t := range m.Targets() {
+		if !isVirtual(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
