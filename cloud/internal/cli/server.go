@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
+
+	"github.com/hrsync/hrsync/cloud/internal/api"
+	"github.com/hrsync/hrsync/cloud/internal/config"
+	"github.com/hrsync/hrsync/cloud/internal/dispatch"
+	"github.com/hrsync/hrsync/cloud/internal/engine"
+	"github.com/hrsync/hrsync/cloud/internal/gateway"
+	"github.com/hrsync/hrsync/cloud/internal/store/sqlite"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/tlsutil"
+)
+
+// Server is a running hrsync-cloud.
+type Server struct {
+	// HTTPAddr and GRPCAddr are the bound addresses.
+	HTTPAddr, GRPCAddr string
+	// AdminToken and AgentToken are the effective secrets.
+	AdminToken, AgentToken string
+	// CAFile is the CA agents must trust (the development CA when the
+	// config named no certificate).
+	CAFile string
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	grpc   *grpc.Server
+	http   *http.Server
+	closer func() error
+}
+
+// Start opens the store, binds both listeners and starts serving. It
+// returns once the cloud accepts connections.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data_dir: %w", err)
+	}
+	var err error
+	s := &Server{}
+	if s.AdminToken, err = cfg.Secret(cfg.AdminToken, "admin-token", randomSecret); err != nil {
+		return nil, err
+	}
+	if s.AgentToken, err = cfg.Secret(cfg.AgentToken, "agent-token", randomSecret); err != nil {
+		return nil, err
+	}
+	certFile, keyFile := cfg.TLS.CertFile, cfg.TLS.KeyFile
+	if certFile == "" {
+		pki, err := tlsutil.EnsureDevPKI(filepath.Join(cfg.DataDir, "tls"), cfg.TLS.DevHosts)
+		if err != nil {
+			return nil, fmt.Errorf("development PKI: %w", err)
+		}
+		certFile, keyFile, s.CAFile = pki.CertFile, pki.KeyFile, pki.CAFile
+		log.Info("using the development CA for the agent gateway; agents must trust it", "ca_file", pki.CAFile)
+	}
+	tlsCfg, err := tlsutil.ServerConfig(certFile, keyFile)
+	if err != nil {
+		return nil, err
+	}
+
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "hrsync.db"))
+	if err != nil {
+		return nil, err
+	}
+	s.closer = st.Close
+	disp, err := dispatch.New(dispatch.Config{Store: st, OpTimeout: cfg.OpTimeout, Logger: log.With("component", "dispatch")})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	gw, err := gateway.New(gateway.Config{AgentToken: s.AgentToken, Handler: disp, Heartbeat: cfg.Heartbeat, Logger: log.With("component", "gateway")})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	eng, err := engine.New(engine.Config{Store: st, Dispatch: disp, Logger: log.With("component", "engine")})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Agents: gw, AdminToken: s.AdminToken,
+		MaxOperations: cfg.MaxBulkOperations, PublicURL: cfg.PublicURL, Logger: log.With("component", "api")})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+
+	grpcLn, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("grpc_addr: %w", err)
+	}
+	httpLn, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		grpcLn.Close()
+		st.Close()
+		return nil, fmt.Errorf("http_addr: %w", err)
+	}
+	s.GRPCAddr, s.HTTPAddr = grpcLn.Addr().String(), httpLn.Addr().String()
+
+	s.grpc = grpc.NewServer(
+		grpc.Creds(credentials.NewTLS(tlsCfg)),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
+	)
+	agentv1.RegisterAgentGatewayServer(s.grpc, gw)
+	s.http = &http.Server{Handler: apiSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	s.goRun(func() { disp.Run(runCtx) })
+	s.goRun(func() { eng.Run(runCtx) })
+	s.goRun(func() {
+		if err := s.grpc.Serve(grpcLn); err != nil {
+			log.Error("agent gateway stopped", "error", err)
+		}
+	})
+	s.goRun(func() {
+		if err := s.http.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "error", err)
+		}
+	})
+	log.Info("hrsync-cloud serving", "http_addr", s.HTTPAddr, "grpc_addr", s.GRPCAddr, "data_dir", cfg.DataDir)
+	return s, nil
+}
+
+func (s *Server) goRun(fn func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn()
+	}()
+}
+
+// Stop shuts the cloud down: finish HTTP requests up to the grace period,
+// end agent streams (agents reconnect on their own), stop the engine and
+// close the store. Records in progress stay staged and resume on restart.
+func (s *Server) Stop(grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	_ = s.http.Shutdown(ctx)
+	s.grpc.Stop()
+	s.cancel()
+	s.wg.Wait()
+	return s.closer()
+}
+
+func randomSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,193 @@
+// Package config is hrsync-cloud's configuration: one struct, loaded as
+// defaults, then a YAML file, then HRSYNC_* environment variables, then
+// command-line flags, then validated with errors that name the field.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is everything hrsync-cloud needs to run.
+type Config struct {
+	// DataDir holds the SQLite database, generated secrets and the
+	// development PKI.
+	DataDir string `yaml:"data_dir"`
+	// HTTPAddr serves the admin API, the SCIM upload and the logs.
+	HTTPAddr string `yaml:"http_addr"`
+	// GRPCAddr serves the agent stream (always TLS).
+	GRPCAddr string `yaml:"grpc_addr"`
+	// PublicURL is the base URL clients use (for Location headers).
+	PublicURL string `yaml:"public_url"`
+	TLS       TLS    `yaml:"tls"`
+	// AdminToken authorises the admin API; generated into DataDir when empty.
+	AdminToken string `yaml:"admin_token"`
+	// AgentToken is the shared secret agents present; generated into
+	// DataDir when empty.
+	AgentToken string `yaml:"agent_token"`
+	// Heartbeat is the ping interval announced to agents.
+	Heartbeat time.Duration `yaml:"heartbeat"`
+	// OpTimeout is how long an agent may hold an operation before it is
+	// dispatched again.
+	OpTimeout time.Duration `yaml:"op_timeout"`
+	// MaxBulkOperations per SCIM bulk request.
+	MaxBulkOperations int `yaml:"max_bulk_operations"`
+	Log               Log `yaml:"log"`
+}
+
+// TLS configures the agent stream's certificate.
+type TLS struct {
+	// CertFile and KeyFile; when both are empty a development CA and
+	// certificate are created in DataDir/tls for DevHosts.
+	CertFile string   `yaml:"cert_file"`
+	KeyFile  string   `yaml:"key_file"`
+	DevHosts []string `yaml:"dev_hosts"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Default returns a complete configuration.
+func Default() Config {
+	return Config{
+		DataDir:           "hrsync-data",
+		HTTPAddr:          "127.0.0.1:8080",
+		GRPCAddr:          "127.0.0.1:8443",
+		TLS:               TLS{DevHosts: []string{"localhost", "127.0.0.1"}},
+		Heartbeat:         15 * time.Second,
+		OpTimeout:         2 * time.Minute,
+		MaxBulkOperations: 50,
+		Log:               Log{Level: "info", Format: "text"},
+	}
+}
+
+// FieldError names the configuration field that is wrong.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// LoadFile overlays a YAML file; unknown keys are errors.
+func (c *Config) LoadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadEnv overlays HRSYNC_* variables from getenv.
+func (c *Config) LoadEnv(getenv func(string) string) error {
+	str := map[string]*string{
+		"HRSYNC_DATA_DIR": &c.DataDir, "HRSYNC_HTTP_ADDR": &c.HTTPAddr, "HRSYNC_GRPC_ADDR": &c.GRPCAddr,
+		"HRSYNC_PUBLIC_URL": &c.PublicURL, "HRSYNC_ADMIN_TOKEN": &c.AdminToken, "HRSYNC_AGENT_TOKEN": &c.AgentToken,
+		"HRSYNC_TLS_CERT_FILE": &c.TLS.CertFile, "HRSYNC_TLS_KEY_FILE": &c.TLS.KeyFile,
+		"HRSYNC_LOG_LEVEL": &c.Log.Level, "HRSYNC_LOG_FORMAT": &c.Log.Format,
+	}
+	for k, p := range str {
+		if v := getenv(k); v != "" {
+			*p = v
+		}
+	}
+	durs := map[string]*time.Duration{"HRSYNC_HEARTBEAT": &c.Heartbeat, "HRSYNC_OP_TIMEOUT": &c.OpTimeout}
+	for k, p := range durs {
+		if v := getenv(k); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fieldErr(k, "%q is not a duration such as 15s: %w", v, err)
+			}
+			*p = d
+		}
+	}
+	return nil
+}
+
+// AddFlags binds flags to the struct.
+func (c *Config) AddFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the database and generated secrets")
+	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address of the HTTP API")
+	fs.StringVar(&c.GRPCAddr, "grpc-addr", c.GRPCAddr, "address of the agent gateway (TLS)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL clients reach the HTTP API at")
+	fs.StringVar(&c.TLS.CertFile, "tls-cert", c.TLS.CertFile, "gateway certificate (PEM); a development CA is used when empty")
+	fs.StringVar(&c.TLS.KeyFile, "tls-key", c.TLS.KeyFile, "gateway private key (PEM)")
+	fs.DurationVar(&c.Heartbeat, "heartbeat", c.Heartbeat, "ping interval announced to agents")
+	fs.DurationVar(&c.OpTimeout, "op-timeout", c.OpTimeout, "time an agent may hold an operation before it is dispatched again")
+	fs.StringVar(&c.Log.Level, "log-level", c.Log.Level, "debug, info, warn or error")
+	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "text or json")
+}
+
+// Validate checks every field and returns all problems.
+func (c *Config) Validate() error {
+	var errs []error
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, fieldErr("data_dir", "required"))
+	}
+	for name, addr := range map[string]string{"http_addr": c.HTTPAddr, "grpc_addr": c.GRPCAddr} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fieldErr(name, "%q is not host:port: %w", addr, err))
+		}
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		errs = append(errs, fieldErr("tls", "cert_file and key_file must be set together"))
+	}
+	if c.Heartbeat < 100*time.Millisecond || c.Heartbeat > 10*time.Minute {
+		errs = append(errs, fieldErr("heartbeat", "%s is outside 100ms..10m", c.Heartbeat))
+	}
+	if c.OpTimeout < time.Second {
+		errs = append(errs, fieldErr("op_timeout", "%s is shorter than 1s", c.OpTimeout))
+	}
+	if c.MaxBulkOperations < 1 || c.MaxBulkOperations > 10000 {
+		errs = append(errs, fieldErr("max_bulk_operations", "%d is outside 1..10000", c.MaxBulkOperations))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fieldErr("log.level", "%q is not debug, info, warn or error", c.Log.Level))
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		errs = append(errs, fieldErr("log.format", "%q is not text or json", c.Log.Format))
+	}
+	return errors.Join(errs...)
+}
+
+// Secret returns value, or the content of DataDir/name, creating it with a
+// random value (mode 0600) on first use.
+func (c *Config) Secret(value, name string, generate func() string) (string, error) {
+	if value != "" {
+		return value, nil
+	}
+	path := filepath.Join(c.DataDir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	v := generate()
+	if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return v, nil
+}
