@@ -1,0 +1,4 @@
+// Package agent is the root of the hrsync-agent module; the agent itself
+// lives in cmd/hrsync-agent and internal/. This package holds only
+// module-wide tests.
+package agent

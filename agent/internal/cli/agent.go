@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hrsync/hrsync/agent/internal/config"
+	"github.com/hrsync/hrsync/agent/internal/executor"
+	"github.com/hrsync/hrsync/agent/internal/ldapx"
+	"github.com/hrsync/hrsync/agent/internal/link"
+	"github.com/hrsync/hrsync/agent/internal/state"
+	"github.com/hrsync/hrsync/agent/internal/worker"
+	"github.com/hrsync/hrsync/shared/tlsutil"
+)
+
+// DrainTimeout bounds how long a stopping agent waits for in-flight work.
+const DrainTimeout = 30 * time.Second
+
+// RunAgent runs the agent until ctx ends, then drains: it refuses new
+// operations, waits for the running ones (bounded) and delivers their
+// results before closing the stream. It returns an error only when the
+// agent cannot start or the cloud requires an admin action.
+func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return fmt.Errorf("state_dir: %w", err)
+	}
+	journal, err := state.Open(filepath.Join(cfg.StateDir, "journal.db"), nil, 0)
+	if err != nil {
+		return err
+	}
+	defer journal.Close()
+	if n, err := journal.Prune(); err == nil && n > 0 {
+		log.Info("journal pruned", "entries", n)
+	}
+
+	domains := map[string]executor.Domain{}
+	names := make([]string, 0, len(cfg.Domains))
+	for _, d := range cfg.Domains {
+		lcfg := ldapx.Config{URLs: d.URLs, BindDN: d.BindDN, Password: d.Password}
+		if d.CAFile != "" {
+			pool, err := tlsutil.LoadCAPool(d.CAFile)
+			if err != nil {
+				return fmt.Errorf("domain %s ca_file: %w", d.Name, err)
+			}
+			lcfg.RootCAs = pool
+		}
+		domains[d.Name] = executor.Domain{Dial: func(ctx context.Context) (ldapx.Conn, error) { return ldapx.Dial(ctx, lcfg) }}
+		names = append(names, d.Name)
+	}
+	exec, err := executor.New(executor.Config{Domains: domains, Logger: log.With("component", "executor")})
+	if err != nil {
+		return err
+	}
+	// The worker outlives sessions and is cancelled only after draining.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	w, err := worker.New(workCtx, worker.Config{Executor: exec, Journal: journal, MaxConcurrent: cfg.MaxConcurrent, Logger: log.With("component", "worker")})
+	if err != nil {
+		return err
+	}
+
+	serverName := cfg.Cloud.ServerName
+	if serverName == "" {
+		serverName, _, _ = net.SplitHostPort(cfg.Cloud.Addr)
+	}
+	tlsCfg, err := tlsutil.ClientConfig(cfg.Cloud.CAFile, serverName)
+	if err != nil {
+		return fmt.Errorf("cloud.ca_file: %w", err)
+	}
+	sup, err := link.NewSupervisor(link.Config{
+		Addr: cfg.Cloud.Addr, TLS: tlsCfg, Token: cfg.Cloud.Token, AgentID: cfg.AgentID, Domains: names,
+		Worker: w, Seq: journal, Logger: log.With("component", "link"),
+	})
+	if err != nil {
+		return err
+	}
+	linkCtx, cancelLink := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelLink()
+	linkDone := make(chan error, 1)
+	go func() { linkDone <- sup.Run(linkCtx) }()
+	log.Info("agent started", "domains", names, "cloud", cfg.Cloud.Addr)
+
+	select {
+	case err := <-linkDone:
+		return err // the cloud wants an admin action
+	case <-ctx.Done():
+	}
+	log.Info("draining in-flight operations", "in_flight", len(w.InFlight()))
+	sup.Drain()
+	drained := make(chan struct{})
+	go func() {
+		w.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-time.After(DrainTimeout):
+		log.Warn("drain timed out; the cloud will dispatch the remaining operations again", "in_flight", len(w.InFlight()))
+	}
+	// Give the session a moment to deliver the last results.
+	deadline := time.After(2 * time.Second)
+	for len(w.Results()) > 0 {
+		select {
+		case <-deadline:
+			cancelLink()
+		case <-time.After(20 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	cancelLink()
+	<-linkDone
+	log.Info("agent stopped")
+	return nil
+}

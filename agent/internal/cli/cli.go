@@ -1,0 +1,170 @@
+// Package cli is hrsync-agent's wiring: commands, configuration, logging,
+// and the assembly of journal, executor, worker and link. The binary's main
+// only calls Run, so tests drive the same code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/kardianos/service"
+
+	"github.com/hrsync/hrsync/agent/internal/config"
+	"github.com/hrsync/hrsync/agent/internal/winsvc"
+	"github.com/hrsync/hrsync/shared/version"
+)
+
+const usage = `hrsync-agent writes HR-driven account changes into Active Directory.
+It dials out to hrsync-cloud over one TLS stream; it needs no inbound port.
+
+Usage:
+  hrsync-agent run --config FILE         run in the foreground (or under the service manager)
+  hrsync-agent install --config FILE     install as a service (systemd / Windows SCM)
+  hrsync-agent uninstall | start | stop | status
+  hrsync-agent version
+`
+
+// Run is hrsync-agent's entry point.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "version", "--version":
+		fmt.Fprintf(stdout, "hrsync-agent %s (protocol %d)\n", version.Version, version.Protocol)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "run":
+		return run(ctx, rest, stderr)
+	case "install", "uninstall", "start", "stop", "status":
+		return control(cmd, rest, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "hrsync-agent: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+// LoadConfig applies the layers: defaults, file, env, flags, secrets.
+func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (config.Config, string, error) {
+	cfg := config.Default()
+	probe := flag.NewFlagSet("probe", flag.ContinueOnError)
+	probe.SetOutput(io.Discard)
+	file := probe.String("config", getenv("HRSYNC_AGENT_CONFIG"), "")
+	cfg.AddFlags(probe)
+	_ = probe.Parse(args)
+	if *file != "" {
+		if err := cfg.LoadFile(*file); err != nil {
+			return cfg, *file, err
+		}
+	}
+	cfg.LoadEnv(getenv)
+	fs := flag.NewFlagSet("hrsync-agent", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("config", *file, "YAML configuration file")
+	cfg.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return cfg, *file, err
+	}
+	if err := cfg.ResolveSecrets(); err != nil {
+		return cfg, *file, err
+	}
+	return cfg, *file, cfg.Validate()
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	cfg, _, err := LoadConfig(args, os.Getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: invalid configuration:\n%v\n", err)
+		return 2
+	}
+	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format).With("agent_id", cfg.AgentID)
+	prog := &winsvc.Program{Run: func(ctx context.Context) error { return RunAgent(ctx, cfg, log) }}
+	if !service.Interactive() {
+		s, err := service.New(prog, winsvc.Config(""))
+		if err != nil {
+			log.Error("service setup failed", "error", err)
+			return 1
+		}
+		if err := s.Run(); err != nil {
+			log.Error("service failed", "error", err)
+			return 1
+		}
+		return 0
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := RunAgent(ctx, cfg, log); err != nil {
+		log.Error("agent stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func control(action string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("config", "", "configuration file the service runs with")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if action == "install" {
+		if *file == "" {
+			fmt.Fprintln(stderr, "hrsync-agent: install needs --config FILE")
+			return 2
+		}
+		abs, err := filepath.Abs(*file)
+		if err != nil {
+			fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+			return 1
+		}
+		if _, _, err := LoadConfig([]string{"--config", abs}, os.Getenv, stderr); err != nil {
+			fmt.Fprintf(stderr, "hrsync-agent: the configuration would not start:\n%v\n", err)
+			return 2
+		}
+		*file = abs
+	}
+	s, err := service.New(&winsvc.Program{}, winsvc.Config(*file))
+	if err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+		return 1
+	}
+	if action == "status" {
+		st, err := winsvc.Status(s)
+		if err != nil {
+			fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, st)
+		return 0
+	}
+	if err := winsvc.Control(s, action); err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: %s done\n", winsvc.Name, action)
+	return 0
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
