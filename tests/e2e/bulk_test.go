@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// worker is one SCIM user of a test upload.
+type worker struct {
+	ID, Given, Family, Display, Title, Dept string
+	Active                                  bool
+}
+
+func (w worker) user() map[string]any {
+	u := map[string]any{
+		"schemas":     []string{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"},
+		"externalId":  w.ID,
+		"userName":    "u" + w.ID + "@hrsync.test",
+		"name":        map[string]string{"givenName": w.Given, "familyName": w.Family},
+		"displayName": w.Display,
+		"title":       w.Title,
+		"active":      w.Active,
+		"emails":      []map[string]any{{"value": "u" + w.ID + "@hrsync.test", "type": "work", "primary": true}},
+	}
+	if w.Dept != "" {
+		u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = map[string]string{"department": w.Dept}
+	}
+	return u
+}
+
+func bulk(ws ...worker) []byte {
+	ops := make([]map[string]any, 0, len(ws))
+	for _, w := range ws {
+		ops = append(ops, map[string]any{"method": "POST", "bulkId": "b-" + w.ID, "path": "/Users", "data": w.user()})
+	}
+	b, err := json.Marshal(map[string]any{
+		"schemas":      []string{"urn:ietf:params:scim:api:messages:2.0:BulkRequest"},
+		"Operations":   ops,
+		"failOnErrors": nil,
+	})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func many(prefix string, n int) []worker {
+	ws := make([]worker, n)
+	for i := range ws {
+		id := fmt.Sprintf("%s%03d", prefix, i)
+		ws[i] = worker{ID: id, Given: "Ånne", Family: fmt.Sprintf("Østergård-%03d", i), Display: fmt.Sprintf("Ånne Østergård-%s", id), Title: "Analyst", Active: true}
+	}
+	return ws
+}

@@ -1,0 +1,97 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hrsync/hrsync/shared/sambatest"
+)
+
+// AgentOptions configures StartAgent.
+type AgentOptions struct {
+	ID    string
+	Dir   string
+	Cloud *Cloud
+	DC    *sambatest.DC
+}
+
+// Agent is a running hrsync-agent process.
+type Agent struct {
+	*process
+	opts       AgentOptions
+	bins       Binaries
+	ConfigFile string
+}
+
+// StartAgent writes the agent's configuration (password and token in
+// owner-only files) and starts `hrsync-agent run`, waiting until the cloud
+// lists it as connected.
+func StartAgent(ctx context.Context, bins Binaries, opts AgentOptions) (*Agent, error) {
+	if opts.ID == "" {
+		opts.ID = "agent-1"
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	a := &Agent{opts: opts, bins: bins, ConfigFile: filepath.Join(opts.Dir, "agent.yaml")}
+	pw, tok := filepath.Join(opts.Dir, "ldap-password"), filepath.Join(opts.Dir, "agent-token")
+	if err := os.WriteFile(pw, []byte(opts.DC.Password), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(tok, []byte(opts.Cloud.AgentToken), 0o600); err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf(`agent_id: %s
+state_dir: %s
+cloud:
+  addr: %s
+  ca_file: %s
+  token_file: %s
+domains:
+  - name: %s
+    urls: [%s]
+    bind_dn: %q
+    password_file: %s
+    ca_file: %s
+log:
+  level: debug
+`, opts.ID, filepath.Join(opts.Dir, "state"), opts.Cloud.GRPCAddr(), opts.Cloud.CAFile, tok, opts.DC.Domain, opts.DC.URL, opts.DC.BindDN, pw, opts.DC.CAFile)
+	if err := os.WriteFile(a.ConfigFile, []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
+	return a, a.start(ctx)
+}
+
+func (a *Agent) start(ctx context.Context) error {
+	p, err := startProcess("hrsync-agent", filepath.Join(a.opts.Dir, "agent.log"), nil, a.bins.Agent, "run", "--config", a.ConfigFile)
+	if err != nil {
+		return err
+	}
+	a.process = p
+	return a.WaitConnected(ctx)
+}
+
+// WaitConnected waits until the cloud lists this agent.
+func (a *Agent) WaitConnected(ctx context.Context) error {
+	return waitFor(ctx, a.process, "agent "+a.opts.ID+" to connect", func() bool {
+		ids, err := a.opts.Cloud.Agents(ctx)
+		return err == nil && slices.Contains(ids, a.opts.ID)
+	})
+}
+
+// Restart starts the agent again with the same configuration and state.
+func (a *Agent) Restart(ctx context.Context) error {
+	if a.Running() {
+		return fmt.Errorf("hrsync-agent is still running")
+	}
+	return a.start(ctx)
+}
+
+// Reconnects counts how often the agent's log says it connected.
+func (a *Agent) Reconnects() int {
+	return strings.Count(a.Log(), "connected to cloud")
+}

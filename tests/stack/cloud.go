@@ -1,0 +1,230 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// CloudOptions configures StartCloud.
+type CloudOptions struct {
+	DataDir string
+	// HTTPAddr and GRPCAddr default to free loopback ports. Restart keeps them.
+	HTTPAddr, GRPCAddr string
+	// Heartbeat and OpTimeout are passed through when set.
+	Heartbeat, OpTimeout time.Duration
+	LogLevel             string
+}
+
+// Cloud is a running hrsync-cloud process.
+type Cloud struct {
+	*process
+	opts CloudOptions
+	bins Binaries
+	// URL is the HTTP API's base URL.
+	URL string
+	// AdminToken, AgentToken and CAFile are read from the data directory.
+	AdminToken, AgentToken, CAFile string
+	client                         *http.Client
+}
+
+// StartCloud starts hrsync-cloud and waits until it is ready.
+func StartCloud(ctx context.Context, bins Binaries, opts CloudOptions) (*Cloud, error) {
+	var err error
+	if opts.HTTPAddr == "" {
+		if opts.HTTPAddr, err = FreeAddr(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.GRPCAddr == "" {
+		if opts.GRPCAddr, err = FreeAddr(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.LogLevel == "" {
+		opts.LogLevel = "debug"
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	c := &Cloud{opts: opts, bins: bins, URL: "http://" + opts.HTTPAddr, client: &http.Client{Timeout: 30 * time.Second}}
+	return c, c.start(ctx)
+}
+
+func (c *Cloud) start(ctx context.Context) error {
+	args := []string{"serve", "--data-dir", c.opts.DataDir, "--http-addr", c.opts.HTTPAddr, "--grpc-addr", c.opts.GRPCAddr, "--log-level", c.opts.LogLevel}
+	if c.opts.Heartbeat > 0 {
+		args = append(args, "--heartbeat", c.opts.Heartbeat.String())
+	}
+	if c.opts.OpTimeout > 0 {
+		args = append(args, "--op-timeout", c.opts.OpTimeout.String())
+	}
+	p, err := startProcess("hrsync-cloud", filepath.Join(c.opts.DataDir, "cloud.log"), nil, c.bins.Cloud, args...)
+	if err != nil {
+		return err
+	}
+	c.process = p
+	err = waitFor(ctx, p, "hrsync-cloud /readyz", func() bool {
+		resp, err := c.client.Get(c.URL + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	if err != nil {
+		_ = p.Kill()
+		return err
+	}
+	read := func(name string) string {
+		b, _ := os.ReadFile(filepath.Join(c.opts.DataDir, name))
+		return strings.TrimSpace(string(b))
+	}
+	c.AdminToken, c.AgentToken, c.CAFile = read("admin-token"), read("agent-token"), filepath.Join(c.opts.DataDir, "tls", "ca.pem")
+	return nil
+}
+
+// Restart starts the process again on the same addresses and data.
+func (c *Cloud) Restart(ctx context.Context) error {
+	if c.Running() {
+		return fmt.Errorf("hrsync-cloud is still running")
+	}
+	return c.start(ctx)
+}
+
+// GRPCAddr is the agent gateway address.
+func (c *Cloud) GRPCAddr() string { return c.opts.GRPCAddr }
+
+// Job is what the admin API returns for a job.
+type Job struct {
+	ID                 string `json:"id"`
+	ServicePrincipalID string `json:"servicePrincipalId"`
+	BulkUploadURL      string `json:"bulkUploadUrl"`
+	UploadToken        string `json:"uploadToken"`
+	LinkedUsers        int    `json:"linkedUsers"`
+}
+
+// CreateJob creates an API-driven job into container.
+func (c *Cloud) CreateJob(ctx context.Context, name, domain, container string) (Job, error) {
+	var j Job
+	body, _ := json.Marshal(map[string]string{"name": name, "domain": domain, "defaultContainer": container})
+	err := c.Do(ctx, http.MethodPost, "/api/v1/jobs", c.AdminToken, "application/json", body, http.StatusCreated, &j)
+	return j, err
+}
+
+// Agents lists the IDs of connected agents.
+func (c *Cloud) Agents(ctx context.Context) ([]string, error) {
+	var out struct {
+		Value []struct {
+			AgentID string `json:"agentId"`
+		} `json:"value"`
+	}
+	if err := c.Do(ctx, http.MethodGet, "/api/v1/agents", c.AdminToken, "", nil, http.StatusOK, &out); err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(out.Value))
+	for _, a := range out.Value {
+		ids = append(ids, a.AgentID)
+	}
+	return ids, nil
+}
+
+// Upload posts a BulkRequest with the job's upload token and returns the
+// response status and body.
+func (c *Cloud) Upload(ctx context.Context, j Job, body []byte) (int, http.Header, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.BulkUploadURL, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+j.UploadToken)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b, nil
+}
+
+// LogEntry is the part of a provisioningObjectSummary tests look at.
+type LogEntry struct {
+	ID       string `json:"id"`
+	CycleID  string `json:"cycleId"`
+	Action   string `json:"provisioningAction"`
+	Status   struct {
+		Status string `json:"status"`
+		Error  *struct {
+			Code   string `json:"errorCode"`
+			Reason string `json:"reason"`
+		} `json:"errorInformation"`
+	} `json:"provisioningStatusInfo"`
+	Source struct {
+		ID          string `json:"id"`
+		DisplayName string `json:"displayName"`
+	} `json:"sourceIdentity"`
+	Target struct {
+		ID          string `json:"id"`
+		DisplayName string `json:"displayName"`
+	} `json:"targetIdentity"`
+	Modified []struct {
+		DisplayName string `json:"displayName"`
+		OldValue    string `json:"oldValue"`
+		NewValue    string `json:"newValue"`
+	} `json:"modifiedProperties"`
+	Steps []struct {
+		Name   string `json:"name"`
+		Type   string `json:"provisioningStepType"`
+		Status string `json:"status"`
+	} `json:"provisioningSteps"`
+}
+
+// Logs returns every provisioning log entry of a job, following nextLink.
+func (c *Cloud) Logs(ctx context.Context, j Job) ([]LogEntry, error) {
+	path := "/v1.0/auditLogs/provisioning?%24top=200&%24filter=" + strings.ReplaceAll(fmt.Sprintf("jobId+eq+%%27%s%%27", j.ID), " ", "+")
+	var all []LogEntry
+	for path != "" {
+		var page struct {
+			Value    []LogEntry `json:"value"`
+			NextLink string     `json:"@odata.nextLink"`
+		}
+		if err := c.Do(ctx, http.MethodGet, path, j.UploadToken, "", nil, http.StatusOK, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Value...)
+		path = strings.TrimPrefix(page.NextLink, c.URL)
+	}
+	return all, nil
+}
+
+// Do sends a request and decodes a JSON answer with the wanted status.
+func (c *Cloud) Do(ctx context.Context, method, path, token, contentType string, body []byte, want int, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
