@@ -81,4 +81,3 @@ func otherCA(t *testing.T) string {
 	require.NoError(t, os.WriteFile(f, pemBytes, 0o644))
 	return f
 }
-

@@ -156,10 +156,10 @@ func (c *Cloud) Upload(ctx context.Context, j Job, body []byte) (int, http.Heade
 
 // LogEntry is the part of a provisioningObjectSummary tests look at.
 type LogEntry struct {
-	ID       string `json:"id"`
-	CycleID  string `json:"cycleId"`
-	Action   string `json:"provisioningAction"`
-	Status   struct {
+	ID      string `json:"id"`
+	CycleID string `json:"cycleId"`
+	Action  string `json:"provisioningAction"`
+	Status  struct {
 		Status string `json:"status"`
 		Error  *struct {
 			Code   string `json:"errorCode"`

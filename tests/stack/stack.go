@@ -184,4 +184,3 @@ func waitFor(ctx context.Context, p *process, what string, cond func() bool) err
 		}
 	}
 }
-

@@ -52,7 +52,7 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		domains[d.Name] = executor.Domain{Dial: func(ctx context.Context) (ldapx.Conn, error) { return ldapx.Dial(ctx, lcfg) }}
 		names = append(names, d.Name)
 	}
-	exec, err := executor.New(executor.Config{Domains: domains, Logger: log.With("component", "executor")})
+	exec, err := executor.New(executor.Config{Domains: domains, Logger: log})
 	if err != nil {
 		return err
 	}

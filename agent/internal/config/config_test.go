@@ -39,7 +39,9 @@ domains:
     password_file: `+pw+"\n"), 0o644))
 	c := Default()
 	require.NoError(t, c.LoadFile(file))
-	c.LoadEnv(func(k string) string { return map[string]string{"HRSYNC_AGENT_TOKEN": "t0k", "HRSYNC_AGENT_ID": "agent-env"}[k] })
+	c.LoadEnv(func(k string) string {
+		return map[string]string{"HRSYNC_AGENT_TOKEN": "t0k", "HRSYNC_AGENT_ID": "agent-env"}[k]
+	})
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c.AddFlags(fs)
 	require.NoError(t, fs.Parse([]string{"--agent-id", "agent-flag"}))

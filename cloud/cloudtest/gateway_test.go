@@ -1,0 +1,179 @@
+package cloudtest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/tlsutil"
+)
+
+// rawAgent speaks the stream protocol by hand, so tests can misbehave.
+type rawAgent struct {
+	stream agentv1.AgentGateway_ConnectClient
+	cancel context.CancelFunc
+}
+
+func dial(t *testing.T, srv *Server, token string) (agentv1.AgentGateway_ConnectClient, context.CancelFunc) {
+	t.Helper()
+	cfg, err := tlsutil.ClientConfig(srv.CAFile, "127.0.0.1")
+	require.NoError(t, err)
+	conn, err := grpc.NewClient(srv.GRPCAddr, grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+	stream, err := agentv1.NewAgentGatewayClient(conn).Connect(ctx)
+	require.NoError(t, err)
+	return stream, cancel
+}
+
+func connect(t *testing.T, srv *Server, id string, inFlight ...string) *rawAgent {
+	t.Helper()
+	stream, cancel := dial(t, srv, srv.AgentToken)
+	require.NoError(t, stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{
+		AgentId: id, ProtocolVersion: 1, Domains: []string{"HRSYNC.test"}, InFlightOpIds: inFlight}}}))
+	msg, err := stream.Recv()
+	require.NoError(t, err)
+	require.NotNil(t, msg.GetWelcome(), "got %v", msg)
+	require.Equal(t, 200*time.Millisecond, msg.GetWelcome().GetHeartbeatInterval().AsDuration(), "heartbeat comes from the cloud's config")
+	a := &rawAgent{stream: stream, cancel: cancel}
+	t.Cleanup(cancel)
+	return a
+}
+
+// nextOp reads until an Operation arrives, answering pings.
+func (a *rawAgent) nextOp(t *testing.T) *agentv1.Operation {
+	t.Helper()
+	for {
+		msg, err := a.stream.Recv()
+		require.NoError(t, err)
+		switch m := msg.GetMsg().(type) {
+		case *agentv1.CloudMessage_Ping:
+			require.NoError(t, a.stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Pong{Pong: &agentv1.Pong{Nonce: m.Ping.GetNonce()}}}))
+		case *agentv1.CloudMessage_Operation:
+			return m.Operation
+		}
+	}
+}
+
+func TestGatewayRefusals(t *testing.T) {
+	srv := NewServer(t, nil)
+	tests := []struct {
+		name  string
+		token string
+		hello *agentv1.AgentMessage
+		code  codes.Code
+	}{
+		{"wrong token", "nope", &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{AgentId: "a", ProtocolVersion: 1}}}, codes.Unauthenticated},
+		{"protocol too old", srv.AgentToken, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{AgentId: "a", ProtocolVersion: 0}}}, codes.FailedPrecondition},
+		{"no hello first", srv.AgentToken, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Pong{Pong: &agentv1.Pong{}}}, codes.InvalidArgument},
+		{"no agent id", srv.AgentToken, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{ProtocolVersion: 1}}}, codes.InvalidArgument},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stream, cancel := dial(t, srv, tc.token)
+			defer cancel()
+			_ = stream.Send(tc.hello)
+			_, err := stream.Recv()
+			require.Equal(t, tc.code, status.Code(err), "%v", err)
+		})
+	}
+}
+
+func createJob(t *testing.T, srv *Server) (jobID, sp, token string) {
+	t.Helper()
+	status, _, body := srv.Do(t, http.MethodPost, "/api/v1/jobs", srv.AdminToken, "application/json",
+		[]byte(`{"name":"t","domain":"hrsync.test","defaultContainer":"OU=t,DC=hrsync,DC=test"}`))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	var j struct {
+		ID, ServicePrincipalID, UploadToken string
+	}
+	require.NoError(t, json.Unmarshal(body, &j))
+	return j.ID, j.ServicePrincipalID, j.UploadToken
+}
+
+func upload(t *testing.T, srv *Server, jobID, sp, token, externalID string) {
+	t.Helper()
+	body := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","bulkId":"1","path":"/Users",
+		"data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"` + externalID + `","displayName":"Ada Lovelace","userName":"ada@hrsync.test","active":true}}]}`
+	status, _, resp := srv.Do(t, http.MethodPost, "/v1.0/servicePrincipals/"+sp+"/synchronization/jobs/"+jobID+"/bulkUpload", token, "application/scim+json", []byte(body))
+	require.Equal(t, http.StatusAccepted, status, string(resp))
+}
+
+// TestDispatchFencingAndRedispatch walks one record through a misbehaving
+// agent: a dropped stream re-dispatches with a new attempt, a stale result
+// is ignored, a reconnect that reports the op in flight adopts it.
+func TestDispatchFencingAndRedispatch(t *testing.T) {
+	srv := NewServer(t, nil)
+	jobID, sp, token := createJob(t, srv)
+	a1 := connect(t, srv, "agent-1")
+	upload(t, srv, jobID, sp, token, "e1")
+
+	find := a1.nextOp(t)
+	require.Equal(t, "hrsync.test", find.GetDomain())
+	require.NotNil(t, find.GetFindUser().GetMatch())
+	require.Equal(t, "employeeID", find.GetFindUser().GetMatch().GetAttribute())
+	require.Equal(t, "e1", find.GetFindUser().GetMatch().GetValue())
+	require.Equal(t, uint32(1), find.GetAttempt())
+
+	// The agent drops without answering: attempt 2 goes to the next agent.
+	a1.cancel()
+	a2 := connect(t, srv, "agent-2")
+	again := a2.nextOp(t)
+	require.Equal(t, find.GetOpId(), again.GetOpId())
+	require.Equal(t, uint32(2), again.GetAttempt())
+	require.Greater(t, again.GetSeq(), find.GetSeq())
+
+	// A stale answer (attempt 1) changes nothing; the current one does.
+	stale := &agentv1.Result{OpId: find.GetOpId(), Attempt: 1, Outcome: agentv1.Outcome_OUTCOME_READ,
+		Entries: []*agentv1.Entry{{Dn: "CN=Wrong,DC=hrsync,DC=test", ObjectGuid: "stale"}}}
+	require.NoError(t, a2.stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Result{Result: stale}}))
+	require.NoError(t, a2.stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Result{Result: &agentv1.Result{
+		OpId: again.GetOpId(), Attempt: 2, Outcome: agentv1.Outcome_OUTCOME_READ}}}))
+
+	// No match: the engine creates.
+	create := a2.nextOp(t)
+	cu := create.GetCreateUser()
+	require.NotNil(t, cu, "got %v", create)
+	require.Equal(t, "Ada Lovelace", cu.GetCn())
+	require.Equal(t, "OU=t,DC=hrsync,DC=test", cu.GetParentDn())
+	require.True(t, cu.GetEnable())
+	require.Equal(t, "e1", cu.GetMatch().GetValue())
+
+	// agent-2 reconnects while still running the create: it is adopted, not
+	// sent again, and its answer for the same attempt completes the record.
+	a2.cancel()
+	a2b := connect(t, srv, "agent-2", create.GetOpId())
+	require.NoError(t, a2b.stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Result{Result: &agentv1.Result{
+		OpId: create.GetOpId(), Attempt: create.GetAttempt(), Outcome: agentv1.Outcome_OUTCOME_CREATED,
+		Entries: []*agentv1.Entry{{Dn: "CN=Ada Lovelace,OU=t,DC=hrsync,DC=test", ObjectGuid: "0b9c6a8e-0000-4000-8000-000000000001", Enabled: true}}}}}))
+
+	require.Eventually(t, func() bool {
+		status, _, body := srv.Do(t, http.MethodGet, "/v1.0/auditLogs/provisioning?$filter=jobId+eq+'"+jobID+"'", token, "", nil)
+		var page struct {
+			Value []struct {
+				Action string `json:"provisioningAction"`
+				Target struct {
+					ID string `json:"id"`
+				} `json:"targetIdentity"`
+				Status struct {
+					Status string `json:"status"`
+				} `json:"provisioningStatusInfo"`
+			} `json:"value"`
+		}
+		_ = json.Unmarshal(body, &page)
+		return status == http.StatusOK && len(page.Value) == 1 && page.Value[0].Action == "create" &&
+			page.Value[0].Status.Status == "success" && page.Value[0].Target.ID == "0b9c6a8e-0000-4000-8000-000000000001"
+	}, 10*time.Second, 20*time.Millisecond)
+}
