@@ -40,7 +40,8 @@ test-unit: ## the tests that need no Samba (fast)
 	go test -count=1 -short $(GO_TEST_FLAGS) $(PKGS)
 
 demo: deps build ## run a throwaway AD domain, the cloud and an agent; Ctrl-C stops them
-	go run ./tests/cmd/hrsync-demo
+	@go build -o $(BIN)/hrsync-demo ./tests/cmd/hrsync-demo
+	@$(BIN)/hrsync-demo
 
 clean: ## remove build output and demo state
 	rm -rf $(BIN) .hrsync

@@ -106,7 +106,7 @@ Upload three sample workers (names with diacritics, an apostrophe, a comma and *
 Then look at the provisioning logs and at the directory:
 
   .hrsync/bin/hrsyncctl --url "$HRSYNC_URL" --token "$HRSYNC_TOKEN" logs --job "$HRSYNC_JOB_ID"
-  ldapsearch -H "$LDAP_URL" -x -D "$LDAP_BIND_DN" -w "$LDAP_PASSWORD" -b "%s" '(objectClass=user)' cn title employeeID userAccountControl
+  LDAPTLS_CACERT="$LDAPTLS_CACERT" ldapsearch -H "$LDAP_URL" -x -D "$LDAP_BIND_DN" -w "$LDAP_PASSWORD" -b "%s" '(objectClass=user)' cn title employeeID userAccountControl
 
 Logs: %s/cloud/cloud.log and %s/agent/agent.log. Press Ctrl-C to stop.
 `, envFile, sample, ou, state, state)
