@@ -72,14 +72,15 @@ func (e *env) waitLogs(t *testing.T, ctx context.Context, n int) []stack.LogEntr
 	return logs
 }
 
-// users reads every user under the test OU, keyed by employeeID.
+// users reads every user of the test's domain that has an employeeID
+// (each test has its own DC), keyed by employeeID.
 func (e *env) users(t *testing.T, ctx context.Context) map[string]*ldap.Entry {
 	t.Helper()
 	conn, err := e.dc.Dial(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
-	res, err := conn.Search(ldap.NewSearchRequest(e.ou, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
-		"(&(objectCategory=person)(objectClass=user))",
+	res, err := conn.Search(ldap.NewSearchRequest(e.dc.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
+		"(&(objectCategory=person)(objectClass=user)(employeeID=*))",
 		[]string{"cn", "givenName", "sn", "displayName", "title", "department", "employeeID", "mail", "userPrincipalName", "sAMAccountName", "userAccountControl", "pwdLastSet"}, nil))
 	require.NoError(t, err)
 	out := map[string]*ldap.Entry{}

@@ -111,10 +111,21 @@ type Job struct {
 	LinkedUsers        int    `json:"linkedUsers"`
 }
 
-// CreateJob creates an API-driven job into container.
+// CreateJob creates an API-driven job into container with the default
+// mapping.
 func (c *Cloud) CreateJob(ctx context.Context, name, domain, container string) (Job, error) {
+	return c.CreateJobWithMapping(ctx, name, domain, container, nil)
+}
+
+// CreateJobWithMapping creates a job with the given mapping JSON (nil for
+// the default).
+func (c *Cloud) CreateJobWithMapping(ctx context.Context, name, domain, container string, mapping json.RawMessage) (Job, error) {
 	var j Job
-	body, _ := json.Marshal(map[string]string{"name": name, "domain": domain, "defaultContainer": container})
+	req := map[string]any{"name": name, "domain": domain, "defaultContainer": container}
+	if mapping != nil {
+		req["mapping"] = mapping
+	}
+	body, _ := json.Marshal(req)
 	err := c.Do(ctx, http.MethodPost, "/api/v1/jobs", c.AdminToken, "application/json", body, http.StatusCreated, &j)
 	return j, err
 }
