@@ -177,3 +177,13 @@ func TestDispatchFencingAndRedispatch(t *testing.T) {
 			page.Value[0].Status.Status == "success" && page.Value[0].Target.ID == "0b9c6a8e-0000-4000-8000-000000000001"
 	}, 10*time.Second, 20*time.Millisecond)
 }
+
+// resultFor answers an operation the way an empty directory would.
+func resultFor(o *agentv1.Operation) *agentv1.AgentMessage {
+	res := &agentv1.Result{OpId: o.GetOpId(), Attempt: o.GetAttempt(), Seq: o.GetSeq(), Outcome: agentv1.Outcome_OUTCOME_READ}
+	if cu := o.GetCreateUser(); cu != nil {
+		res.Outcome = agentv1.Outcome_OUTCOME_CREATED
+		res.Entries = []*agentv1.Entry{{Dn: "CN=" + cu.GetCn() + "," + cu.GetParentDn(), ObjectGuid: "guid-" + o.GetOpId(), Enabled: true}}
+	}
+	return &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Result{Result: res}}
+}

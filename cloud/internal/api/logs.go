@@ -35,7 +35,13 @@ func (s *Server) provisioningLogs(w http.ResponseWriter, r *http.Request) {
 	}
 	p, ok := s.authenticate(r, jobID)
 	if !ok {
-		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "the bearer token is missing or not valid")
+		msg := "the bearer token is missing or not valid"
+		if jobID != "" {
+			msg += " for job " + jobID
+		} else {
+			msg += "; a job's upload token needs $filter=jobId eq '<jobId>'"
+		}
+		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", msg)
 		return
 	}
 	if !p.admin && p.jobID != jobID {
