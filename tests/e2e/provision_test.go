@@ -166,6 +166,7 @@ func TestJoinerMoverLeaver(t *testing.T) {
 		require.Equal(t, "skipped", l.Status.Status, "%s: %+v", l.Source.ID, l)
 		require.Empty(t, l.Modified)
 	}
+	require.NoError(t, e.agent.Stop(40*time.Second), "the agent drains and exits 0 on SIGTERM")
 }
 
 func TestBadUploadsStoreNothing(t *testing.T) {

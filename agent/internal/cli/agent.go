@@ -102,16 +102,10 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	case <-time.After(DrainTimeout):
 		log.Warn("drain timed out; the cloud will dispatch the remaining operations again", "in_flight", len(w.InFlight()))
 	}
-	// Give the session a moment to deliver the last results.
-	deadline := time.After(2 * time.Second)
-	for len(w.Results()) > 0 {
-		select {
-		case <-deadline:
-			cancelLink()
-		case <-time.After(20 * time.Millisecond):
-			continue
-		}
-		break
+	// Give the session a moment to deliver the results still queued; what
+	// it cannot deliver the cloud dispatches again and the journal answers.
+	for deadline := time.Now().Add(2 * time.Second); len(w.Results()) > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
 	}
 	cancelLink()
 	<-linkDone

@@ -81,7 +81,7 @@ func Config(configFile string) *service.Config {
 // Control runs an install/uninstall/start/stop action.
 func Control(s service.Service, action string) error {
 	if err := service.Control(s, action); err != nil {
-		return fmt.Errorf("%s %s: %w", action, Name, err)
+		return fmt.Errorf("%s %s with the %s service manager: %w", action, Name, s.Platform(), err)
 	}
 	return nil
 }
@@ -93,7 +93,7 @@ func Status(s service.Service) (string, error) {
 		return "not installed", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("status of %s: %w", Name, err)
+		return "", fmt.Errorf("status of %s from the %s service manager: %w", Name, s.Platform(), err)
 	}
 	switch st {
 	case service.StatusRunning:

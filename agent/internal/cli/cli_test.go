@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRunExitCodesAndMessages(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("cloud:\n  addr: nohost\ndomains:\n  - name: corp\n    urls: [ldap://dc1]\n"), 0o600))
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr []string
+	}{
+		{"no command", nil, 2, "", []string{"Usage:"}},
+		{"unknown command", []string{"frobnicate"}, 2, "", []string{`unknown command "frobnicate"`}},
+		{"version", []string{"version"}, 0, "hrsync-agent dev (protocol 1)", nil},
+		{"run with a bad config names every field", []string{"run", "--config", bad}, 2, "", []string{
+			"cloud.addr", "cloud.ca_file", "domains[0].name", "domains[0].urls[0]", "domains[0].bind_dn"}},
+		{"run with a missing file", []string{"run", "--config", filepath.Join(dir, "missing.yaml")}, 2, "", []string{"missing.yaml"}},
+		{"install needs a config", []string{"install"}, 2, "", []string{"install needs --config"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Run(context.Background(), tc.args, &out, &errb)
+			require.Equal(t, tc.code, code, "stderr: %s", errb.String())
+			require.Contains(t, out.String(), tc.stdout)
+			for _, s := range tc.stderr {
+				require.Contains(t, errb.String(), s)
+			}
+		})
+	}
+}
