@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/hrsync/hrsync/agent/internal/config"
 	"github.com/hrsync/hrsync/agent/internal/winsvc"
+	"github.com/hrsync/hrsync/shared/logging"
 	"github.com/hrsync/hrsync/shared/version"
 )
 
@@ -91,7 +91,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hrsync-agent: invalid configuration:\n%v\n", err)
 		return 2
 	}
-	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format).With("agent_id", cfg.AgentID)
+	log, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+		return 2
+	}
+	log = log.With(logging.KeyAgentID, cfg.AgentID)
 	prog := &winsvc.Program{Run: func(ctx context.Context) error { return RunAgent(ctx, cfg, log) }}
 	if !service.Interactive() {
 		s, err := service.New(prog, winsvc.Config(""))
@@ -157,14 +162,4 @@ func control(action string, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: %s done\n", winsvc.Name, action)
 	return 0
-}
-
-func newLogger(w io.Writer, level, format string) *slog.Logger {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(level))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }

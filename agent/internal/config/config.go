@@ -19,6 +19,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hrsync/hrsync/shared/cfgerr"
 )
 
 // Config is everything hrsync-agent needs.
@@ -87,17 +89,9 @@ func Default() Config {
 }
 
 // FieldError names the field that is wrong.
-type FieldError struct {
-	Field string
-	Err   error
-}
+type FieldError = cfgerr.FieldError
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
-}
+var fieldErr = cfgerr.Field
 
 // LoadFile overlays a YAML file; unknown keys are errors.
 func (c *Config) LoadFile(path string) error {

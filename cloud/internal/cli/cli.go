@@ -9,13 +9,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/config"
+	"github.com/hrsync/hrsync/shared/logging"
 	"github.com/hrsync/hrsync/shared/version"
 )
 
@@ -88,7 +88,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hrsync-cloud: %v\n", err)
 		return 2
 	}
-	log := NewLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	log, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		fmt.Fprintf(stderr, "hrsync-cloud: %v\n", err)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := Start(ctx, cfg, log)
@@ -103,15 +107,4 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// NewLogger builds the process logger.
-func NewLogger(w io.Writer, level, format string) *slog.Logger {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(level))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -1,0 +1,38 @@
+// Package logging builds the slog loggers of hrsync binaries and names the
+// attribute keys every component uses, so log lines from the cloud and the
+// agent can be searched the same way. Messages are static; everything that
+// varies goes in attributes. Passwords and personal data are never logged.
+package logging
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// Attribute keys shared by the cloud and the agent.
+const (
+	KeyComponent = "component"
+	KeyAgentID   = "agent_id"
+	KeyOpID      = "op_id"
+	KeyAttempt   = "attempt"
+	KeyJobID     = "job_id"
+	KeyError     = "error"
+)
+
+// New returns a logger writing to w at level ("debug", "info", "warn",
+// "error") in format ("text" or "json").
+func New(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
+}
