@@ -5,7 +5,7 @@ PKGS := $(addsuffix /...,$(addprefix ./,$(MODULES)))
 GO_TEST_FLAGS ?=
 BIN := bin
 
-.PHONY: help deps build build-windows test test-unit vet fmt proto verify-proto demo clean
+.PHONY: help deps build build-windows test test-unit vet fmt proto verify-proto verify-mod demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,13 +26,16 @@ verify-proto: proto ## fail when the committed generated code is stale
 	@git diff --exit-code --stat -- proto/gen || { echo "proto/gen is stale: run make proto and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain -- proto/gen)" || { echo "proto/gen has untracked files: run make proto and commit" >&2; exit 1; }
 
+verify-mod: ## fail when a go.mod or go.sum is not tidy
+	@for m in $(MODULES) tools; do (cd $$m && go mod tidy -e -diff >/dev/null) || { echo "$$m/go.mod is not tidy: run go mod tidy -e in $$m" >&2; exit 1; }; done
+
 vet: ## go vet every module
 	go vet $(PKGS)
 
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go' | grep -v '\.pb\.go$$')
 
-test: deps verify-proto vet build-windows ## everything CI runs: deps, generated code, vet, Windows build, all tests
+test: deps verify-proto verify-mod vet build-windows ## everything CI runs: deps, generated code, vet, Windows build, all tests
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$'); echo "gofmt needed" >&2; exit 1; }
 	go test -count=1 -timeout 20m $(GO_TEST_FLAGS) $(PKGS)
 
