@@ -27,7 +27,7 @@ verify-proto: proto ## fail when the committed generated code is stale
 	@test -z "$$(git status --porcelain -- proto/gen)" || { echo "proto/gen has untracked files: run make proto and commit" >&2; exit 1; }
 
 verify-mod: ## fail when a go.mod or go.sum is not tidy
-	@for m in $(MODULES) tools; do (cd $$m && go mod tidy -e -diff >/dev/null) || { echo "$$m/go.mod is not tidy: run go mod tidy -e in $$m" >&2; exit 1; }; done
+	@for m in $(MODULES) tools; do (cd $$m && go mod tidy -e -diff >/dev/null 2>&1) || { echo "$$m/go.mod is not tidy: run go mod tidy -e in $$m" >&2; exit 1; }; done
 
 vet: ## go vet every module
 	go vet $(PKGS)
