@@ -217,6 +217,8 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 		outcome, entries, err = run.findUser(ctx, k.FindUser)
 	case *agentv1.Operation_ExportUsers:
 		return run.exportUsers(ctx, k.ExportUsers, send)
+	case *agentv1.Operation_LookupValues:
+		outcome, entries, err = run.lookupValues(ctx, k.LookupValues)
 	}
 	if err != nil {
 		return 0, err
@@ -243,6 +245,8 @@ func kindName(op *agentv1.Operation) string {
 		return "find_user"
 	case *agentv1.Operation_ExportUsers:
 		return "export_users"
+	case *agentv1.Operation_LookupValues:
+		return "lookup_values"
 	default:
 		return "unset"
 	}

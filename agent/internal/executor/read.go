@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/go-ldap/ldap/v3"
 
@@ -68,4 +69,29 @@ func (r *run) exportUsers(ctx context.Context, ex *agentv1.ExportUsers,
 		return 0, fmt.Errorf("export users: %w", err)
 	}
 	return agentv1.Outcome_OUTCOME_READ, nil
+}
+
+// lookupValues returns every object, of any class, that holds one of the
+// values in the attribute, with that attribute read.
+func (r *run) lookupValues(ctx context.Context, lv *agentv1.LookupValues) (agentv1.Outcome, []*agentv1.Entry, error) {
+	base := lv.GetBaseDn()
+	if base == "" {
+		base = r.dom.BaseDN
+	}
+	var b strings.Builder
+	b.WriteString("(|")
+	for _, v := range lv.GetValues() {
+		fmt.Fprintf(&b, "(%s=%s)", lv.GetAttribute(), ldapx.EscapeFilterValue(v))
+	}
+	b.WriteString(")")
+	attrs := []string{lv.GetAttribute()}
+	found, err := r.search(ctx, base, ldap.ScopeWholeSubtree, b.String(), attrs)
+	if err != nil {
+		return 0, nil, fmt.Errorf("lookup values: %w", err)
+	}
+	out, err := entries(found, attrs)
+	if err != nil {
+		return 0, nil, err
+	}
+	return agentv1.Outcome_OUTCOME_READ, out, nil
 }

@@ -52,6 +52,7 @@ func TestSamba(t *testing.T) {
 	t.Run("export in pages", env.testExport)
 	t.Run("concurrent operations", env.testConcurrent)
 	t.Run("errors from the directory", env.testErrors)
+	t.Run("lookup values for uniqueness", env.testLookupValues)
 }
 
 // exec runs op and returns its results.
@@ -444,4 +445,43 @@ func (env *sambaEnv) testConcurrent(t *testing.T) {
 		require.Nil(t, r.GetError(), "%v", r.GetError())
 		require.Equal(t, agentv1.Outcome_OUTCOME_CREATED, r.GetOutcome())
 	}
+}
+
+func (env *sambaEnv) testLookupValues(t *testing.T) {
+	ou := env.ou(t, "lookup")
+	a := env.ok(t, createUser(ou, "Ana Lookup", "LK1", "ana.lookup", true), agentv1.Outcome_OUTCOME_CREATED)[0]
+	env.ok(t, createUser(ou, `Bo (Lookup)*\`, "LK2", "bo.lookup", true), agentv1.Outcome_OUTCOME_CREATED)
+
+	tests := []struct {
+		name      string
+		attribute string
+		values    []string
+		want      []string // values found
+	}{
+		{"one taken, case-insensitive", "sAMAccountName", []string{"ANA.LOOKUP", "ana.lookup2"}, []string{"ana.lookup"}},
+		{"none taken", "sAMAccountName", []string{"nobody.here"}, nil},
+		{"filter metacharacters are values, not wildcards", "displayName", []string{`Bo (Lookup)*\`, "*", "Bo*"}, []string{`Bo (Lookup)*\`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			found := env.ok(t, &agentv1.Operation{Kind: &agentv1.Operation_LookupValues{LookupValues: &agentv1.LookupValues{
+				Attribute: tc.attribute, Values: tc.values}}}, agentv1.Outcome_OUTCOME_READ)
+			var got []string
+			for _, e := range found {
+				require.NotEmpty(t, e.GetObjectGuid())
+				for _, attr := range e.GetAttributes() {
+					got = append(got, attr.GetValues()...)
+				}
+			}
+			require.ElementsMatch(t, tc.want, got)
+		})
+	}
+	found := env.ok(t, &agentv1.Operation{Kind: &agentv1.Operation_LookupValues{LookupValues: &agentv1.LookupValues{
+		Attribute: "sAMAccountName", Values: []string{"ana.lookup"}}}}, agentv1.Outcome_OUTCOME_READ)
+	require.Equal(t, a.GetObjectGuid(), found[0].GetObjectGuid(), "the holder is named, so the cloud can ignore the object itself")
+
+	env.fails(t, &agentv1.Operation{Kind: &agentv1.Operation_LookupValues{LookupValues: &agentv1.LookupValues{
+		Attribute: "sAMAccountName)(x=y", Values: []string{"a"}}}}, agentv1.ErrorCode_ERROR_CODE_INVALID_REQUEST)
+	env.fails(t, &agentv1.Operation{Kind: &agentv1.Operation_LookupValues{LookupValues: &agentv1.LookupValues{
+		Attribute: "sAMAccountName"}}}, agentv1.ErrorCode_ERROR_CODE_INVALID_REQUEST)
 }

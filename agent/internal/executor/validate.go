@@ -49,6 +49,8 @@ func validate(op *agentv1.Operation) error {
 		return validateFind(k.FindUser)
 	case *agentv1.Operation_ExportUsers:
 		return validateDN("export_users.base_dn", k.ExportUsers.GetBaseDn(), true)
+	case *agentv1.Operation_LookupValues:
+		return validateLookup(k.LookupValues)
 	default:
 		return invalid("operation.kind: unset")
 	}
@@ -213,4 +215,28 @@ func names(attrs []attribute) []string {
 		out[i] = a.name
 	}
 	return out
+}
+
+// maxLookupValues bounds the OR filter of one LookupValues.
+const maxLookupValues = 100
+
+func validateLookup(lv *agentv1.LookupValues) error {
+	if err := validateDN("lookup_values.base_dn", lv.GetBaseDn(), true); err != nil {
+		return err
+	}
+	if !attrName.MatchString(lv.GetAttribute()) {
+		return invalid("lookup_values.attribute: %q is not an attribute name", lv.GetAttribute())
+	}
+	switch n := len(lv.GetValues()); {
+	case n == 0:
+		return invalid("lookup_values.values: empty")
+	case n > maxLookupValues:
+		return invalid("lookup_values.values: %d values, at most %d", n, maxLookupValues)
+	}
+	for i, v := range lv.GetValues() {
+		if v == "" {
+			return invalid("lookup_values.values[%d]: empty", i)
+		}
+	}
+	return nil
 }

@@ -761,6 +761,7 @@ type Operation struct {
 	//	*Operation_ModifyUser
 	//	*Operation_FindUser
 	//	*Operation_ExportUsers
+	//	*Operation_LookupValues
 	Kind          isOperation_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -881,6 +882,15 @@ func (x *Operation) GetExportUsers() *ExportUsers {
 	return nil
 }
 
+func (x *Operation) GetLookupValues() *LookupValues {
+	if x != nil {
+		if x, ok := x.Kind.(*Operation_LookupValues); ok {
+			return x.LookupValues
+		}
+	}
+	return nil
+}
+
 type isOperation_Kind interface {
 	isOperation_Kind()
 }
@@ -901,6 +911,10 @@ type Operation_ExportUsers struct {
 	ExportUsers *ExportUsers `protobuf:"bytes,13,opt,name=export_users,json=exportUsers,proto3,oneof"`
 }
 
+type Operation_LookupValues struct {
+	LookupValues *LookupValues `protobuf:"bytes,14,opt,name=lookup_values,json=lookupValues,proto3,oneof"`
+}
+
 func (*Operation_CreateUser) isOperation_Kind() {}
 
 func (*Operation_ModifyUser) isOperation_Kind() {}
@@ -908,6 +922,8 @@ func (*Operation_ModifyUser) isOperation_Kind() {}
 func (*Operation_FindUser) isOperation_Kind() {}
 
 func (*Operation_ExportUsers) isOperation_Kind() {}
+
+func (*Operation_LookupValues) isOperation_Kind() {}
 
 // Attribute is one LDAP attribute with its values, as strings. Binary
 // attributes such as objectGUID travel in their canonical string form.
@@ -1414,6 +1430,72 @@ func (x *ExportUsers) GetPageSize() uint32 {
 	return 0
 }
 
+// LookupValues finds every object under base_dn (the domain root by
+// default) that holds one of values in attribute, whatever its class. It
+// answers SelectUniqueValue in one round trip: the cloud learns which
+// candidates are taken, and by whom. Values are escaped by the agent.
+type LookupValues struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	BaseDn    string                 `protobuf:"bytes,1,opt,name=base_dn,json=baseDn,proto3" json:"base_dn,omitempty"`
+	Attribute string                 `protobuf:"bytes,2,opt,name=attribute,proto3" json:"attribute,omitempty"`
+	// values are compared as the directory compares them (case-insensitive
+	// for AD's string attributes); at most 100.
+	Values        []string `protobuf:"bytes,3,rep,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupValues) Reset() {
+	*x = LookupValues{}
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupValues) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupValues) ProtoMessage() {}
+
+func (x *LookupValues) ProtoReflect() protoreflect.Message {
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupValues.ProtoReflect.Descriptor instead.
+func (*LookupValues) Descriptor() ([]byte, []int) {
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *LookupValues) GetBaseDn() string {
+	if x != nil {
+		return x.BaseDn
+	}
+	return ""
+}
+
+func (x *LookupValues) GetAttribute() string {
+	if x != nil {
+		return x.Attribute
+	}
+	return ""
+}
+
+func (x *LookupValues) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
 // Entry is one directory object as read by the agent.
 type Entry struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -1428,7 +1510,7 @@ type Entry struct {
 
 func (x *Entry) Reset() {
 	*x = Entry{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1440,7 +1522,7 @@ func (x *Entry) String() string {
 func (*Entry) ProtoMessage() {}
 
 func (x *Entry) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1453,7 +1535,7 @@ func (x *Entry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Entry.ProtoReflect.Descriptor instead.
 func (*Entry) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{15}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Entry) GetDn() string {
@@ -1498,7 +1580,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1510,7 +1592,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1523,7 +1605,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{16}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -1573,7 +1655,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1585,7 +1667,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1598,7 +1680,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{17}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Result) GetOpId() string {
@@ -1703,7 +1785,7 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\x06Cancel\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\tR\x04opId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\rR\aattempt\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xc9\x03\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x8f\x04\n" +
 	"\tOperation\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\tR\x04opId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\rR\aattempt\x12\x10\n" +
@@ -1717,7 +1799,8 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\vmodify_user\x18\v \x01(\v2\x1b.hrsync.agent.v1.ModifyUserH\x00R\n" +
 	"modifyUser\x128\n" +
 	"\tfind_user\x18\f \x01(\v2\x19.hrsync.agent.v1.FindUserH\x00R\bfindUser\x12A\n" +
-	"\fexport_users\x18\r \x01(\v2\x1c.hrsync.agent.v1.ExportUsersH\x00R\vexportUsersB\x06\n" +
+	"\fexport_users\x18\r \x01(\v2\x1c.hrsync.agent.v1.ExportUsersH\x00R\vexportUsers\x12D\n" +
+	"\rlookup_values\x18\x0e \x01(\v2\x1d.hrsync.agent.v1.LookupValuesH\x00R\flookupValuesB\x06\n" +
 	"\x04kind\"7\n" +
 	"\tAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
@@ -1763,7 +1846,11 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\n" +
 	"attributes\x18\x02 \x03(\tR\n" +
 	"attributes\x12\x1b\n" +
-	"\tpage_size\x18\x03 \x01(\rR\bpageSize\"\x8e\x01\n" +
+	"\tpage_size\x18\x03 \x01(\rR\bpageSize\"]\n" +
+	"\fLookupValues\x12\x17\n" +
+	"\abase_dn\x18\x01 \x01(\tR\x06baseDn\x12\x1c\n" +
+	"\tattribute\x18\x02 \x01(\tR\tattribute\x12\x16\n" +
+	"\x06values\x18\x03 \x03(\tR\x06values\"\x8e\x01\n" +
 	"\x05Entry\x12\x0e\n" +
 	"\x02dn\x18\x01 \x01(\tR\x02dn\x12\x1f\n" +
 	"\vobject_guid\x18\x02 \x01(\tR\n" +
@@ -1831,7 +1918,7 @@ func file_hrsync_agent_v1_agent_proto_rawDescGZIP() []byte {
 }
 
 var file_hrsync_agent_v1_agent_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hrsync_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_hrsync_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_hrsync_agent_v1_agent_proto_goTypes = []any{
 	(Outcome)(0),                  // 0: hrsync.agent.v1.Outcome
 	(ErrorCode)(0),                // 1: hrsync.agent.v1.ErrorCode
@@ -1850,44 +1937,46 @@ var file_hrsync_agent_v1_agent_proto_goTypes = []any{
 	(*ModifyUser)(nil),            // 14: hrsync.agent.v1.ModifyUser
 	(*FindUser)(nil),              // 15: hrsync.agent.v1.FindUser
 	(*ExportUsers)(nil),           // 16: hrsync.agent.v1.ExportUsers
-	(*Entry)(nil),                 // 17: hrsync.agent.v1.Entry
-	(*Error)(nil),                 // 18: hrsync.agent.v1.Error
-	(*Result)(nil),                // 19: hrsync.agent.v1.Result
-	(*durationpb.Duration)(nil),   // 20: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(*LookupValues)(nil),          // 17: hrsync.agent.v1.LookupValues
+	(*Entry)(nil),                 // 18: hrsync.agent.v1.Entry
+	(*Error)(nil),                 // 19: hrsync.agent.v1.Error
+	(*Result)(nil),                // 20: hrsync.agent.v1.Result
+	(*durationpb.Duration)(nil),   // 21: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
 }
 var file_hrsync_agent_v1_agent_proto_depIdxs = []int32{
 	4,  // 0: hrsync.agent.v1.AgentMessage.hello:type_name -> hrsync.agent.v1.Hello
-	19, // 1: hrsync.agent.v1.AgentMessage.result:type_name -> hrsync.agent.v1.Result
+	20, // 1: hrsync.agent.v1.AgentMessage.result:type_name -> hrsync.agent.v1.Result
 	7,  // 2: hrsync.agent.v1.AgentMessage.pong:type_name -> hrsync.agent.v1.Pong
 	5,  // 3: hrsync.agent.v1.CloudMessage.welcome:type_name -> hrsync.agent.v1.Welcome
 	9,  // 4: hrsync.agent.v1.CloudMessage.operation:type_name -> hrsync.agent.v1.Operation
 	8,  // 5: hrsync.agent.v1.CloudMessage.cancel:type_name -> hrsync.agent.v1.Cancel
 	6,  // 6: hrsync.agent.v1.CloudMessage.ping:type_name -> hrsync.agent.v1.Ping
-	20, // 7: hrsync.agent.v1.Welcome.heartbeat_interval:type_name -> google.protobuf.Duration
-	21, // 8: hrsync.agent.v1.Ping.sent_at:type_name -> google.protobuf.Timestamp
-	20, // 9: hrsync.agent.v1.Operation.timeout:type_name -> google.protobuf.Duration
+	21, // 7: hrsync.agent.v1.Welcome.heartbeat_interval:type_name -> google.protobuf.Duration
+	22, // 8: hrsync.agent.v1.Ping.sent_at:type_name -> google.protobuf.Timestamp
+	21, // 9: hrsync.agent.v1.Operation.timeout:type_name -> google.protobuf.Duration
 	13, // 10: hrsync.agent.v1.Operation.create_user:type_name -> hrsync.agent.v1.CreateUser
 	14, // 11: hrsync.agent.v1.Operation.modify_user:type_name -> hrsync.agent.v1.ModifyUser
 	15, // 12: hrsync.agent.v1.Operation.find_user:type_name -> hrsync.agent.v1.FindUser
 	16, // 13: hrsync.agent.v1.Operation.export_users:type_name -> hrsync.agent.v1.ExportUsers
-	10, // 14: hrsync.agent.v1.CreateUser.attributes:type_name -> hrsync.agent.v1.Attribute
-	12, // 15: hrsync.agent.v1.CreateUser.match:type_name -> hrsync.agent.v1.Match
-	11, // 16: hrsync.agent.v1.ModifyUser.target:type_name -> hrsync.agent.v1.ObjectRef
-	10, // 17: hrsync.agent.v1.ModifyUser.changes:type_name -> hrsync.agent.v1.Attribute
-	12, // 18: hrsync.agent.v1.FindUser.match:type_name -> hrsync.agent.v1.Match
-	10, // 19: hrsync.agent.v1.Entry.attributes:type_name -> hrsync.agent.v1.Attribute
-	1,  // 20: hrsync.agent.v1.Error.code:type_name -> hrsync.agent.v1.ErrorCode
-	18, // 21: hrsync.agent.v1.Result.error:type_name -> hrsync.agent.v1.Error
-	0,  // 22: hrsync.agent.v1.Result.outcome:type_name -> hrsync.agent.v1.Outcome
-	17, // 23: hrsync.agent.v1.Result.entries:type_name -> hrsync.agent.v1.Entry
-	2,  // 24: hrsync.agent.v1.AgentGateway.Connect:input_type -> hrsync.agent.v1.AgentMessage
-	3,  // 25: hrsync.agent.v1.AgentGateway.Connect:output_type -> hrsync.agent.v1.CloudMessage
-	25, // [25:26] is the sub-list for method output_type
-	24, // [24:25] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	17, // 14: hrsync.agent.v1.Operation.lookup_values:type_name -> hrsync.agent.v1.LookupValues
+	10, // 15: hrsync.agent.v1.CreateUser.attributes:type_name -> hrsync.agent.v1.Attribute
+	12, // 16: hrsync.agent.v1.CreateUser.match:type_name -> hrsync.agent.v1.Match
+	11, // 17: hrsync.agent.v1.ModifyUser.target:type_name -> hrsync.agent.v1.ObjectRef
+	10, // 18: hrsync.agent.v1.ModifyUser.changes:type_name -> hrsync.agent.v1.Attribute
+	12, // 19: hrsync.agent.v1.FindUser.match:type_name -> hrsync.agent.v1.Match
+	10, // 20: hrsync.agent.v1.Entry.attributes:type_name -> hrsync.agent.v1.Attribute
+	1,  // 21: hrsync.agent.v1.Error.code:type_name -> hrsync.agent.v1.ErrorCode
+	19, // 22: hrsync.agent.v1.Result.error:type_name -> hrsync.agent.v1.Error
+	0,  // 23: hrsync.agent.v1.Result.outcome:type_name -> hrsync.agent.v1.Outcome
+	18, // 24: hrsync.agent.v1.Result.entries:type_name -> hrsync.agent.v1.Entry
+	2,  // 25: hrsync.agent.v1.AgentGateway.Connect:input_type -> hrsync.agent.v1.AgentMessage
+	3,  // 26: hrsync.agent.v1.AgentGateway.Connect:output_type -> hrsync.agent.v1.CloudMessage
+	26, // [26:27] is the sub-list for method output_type
+	25, // [25:26] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_hrsync_agent_v1_agent_proto_init() }
@@ -1911,6 +2000,7 @@ func file_hrsync_agent_v1_agent_proto_init() {
 		(*Operation_ModifyUser)(nil),
 		(*Operation_FindUser)(nil),
 		(*Operation_ExportUsers)(nil),
+		(*Operation_LookupValues)(nil),
 	}
 	file_hrsync_agent_v1_agent_proto_msgTypes[12].OneofWrappers = []any{}
 	file_hrsync_agent_v1_agent_proto_msgTypes[13].OneofWrappers = []any{
@@ -1923,7 +2013,7 @@ func file_hrsync_agent_v1_agent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hrsync_agent_v1_agent_proto_rawDesc), len(file_hrsync_agent_v1_agent_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
