@@ -41,6 +41,10 @@ type Job struct {
 	DefaultContainer string
 	// Mapping is the JSON of the attribute mapping.
 	Mapping []byte
+	// Scoping is the JSON of the scoping filter ({} for none).
+	Scoping []byte
+	// SchemaVersion grows each time the mapping or scoping changes.
+	SchemaVersion int
 	// UploadTokenHash is the SHA-256 of the job's upload token.
 	UploadTokenHash []byte
 	CreatedAt       time.Time
@@ -51,6 +55,9 @@ type Jobs interface {
 	CreateJob(ctx context.Context, j Job) error
 	GetJob(ctx context.Context, id string) (Job, error)
 	ListJobs(ctx context.Context) ([]Job, error)
+	// UpdateJobSchema replaces the mapping and scoping and bumps
+	// SchemaVersion, which it returns.
+	UpdateJobSchema(ctx context.Context, id string, mapping, scoping []byte) (int, error)
 }
 
 // Upload is one accepted bulk request and its records.

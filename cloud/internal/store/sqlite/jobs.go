@@ -9,12 +9,18 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at`
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version`
 
 // CreateJob implements store.Jobs.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
-		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt))
+	if len(j.Scoping) == 0 {
+		j.Scoping = []byte("{}")
+	}
+	if j.SchemaVersion == 0 {
+		j.SchemaVersion = 1
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
 	}
@@ -59,7 +65,24 @@ type scanner interface{ Scan(dest ...any) error }
 func scanJob(r scanner) (store.Job, error) {
 	var j store.Job
 	var created int64
-	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created)
+	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion)
 	j.CreatedAt = fromMS(created)
 	return j, err
+}
+
+// UpdateJobSchema implements store.Jobs.
+func (s *Store) UpdateJobSchema(ctx context.Context, id string, mapping, scoping []byte) (int, error) {
+	if len(scoping) == 0 {
+		scoping = []byte("{}")
+	}
+	var version int
+	err := s.db.QueryRowContext(ctx, `UPDATE jobs SET mapping = ?, scoping = ?, schema_version = schema_version + 1
+		WHERE id = ? RETURNING schema_version`, mapping, scoping, id).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("update schema of job %s: %w", id, err)
+	}
+	return version, nil
 }

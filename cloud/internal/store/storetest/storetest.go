@@ -39,7 +39,8 @@ var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
 func job(id string) store.Job {
 	return store.Job{ID: id, ServicePrincipal: "sp", Name: "n " + id, Template: "API2AD", Domain: "hrsync.test",
-		DefaultContainer: "OU=x,DC=hrsync,DC=test", Mapping: []byte(`{"rules":[]}`), UploadTokenHash: []byte{1, 2}, CreatedAt: t0}
+		DefaultContainer: "OU=x,DC=hrsync,DC=test", Mapping: []byte(`{"rules":[]}`), Scoping: []byte(`{}`), SchemaVersion: 1,
+		UploadTokenHash: []byte{1, 2}, CreatedAt: t0}
 }
 
 func testJobs(t *testing.T, s store.Store) {
@@ -55,6 +56,20 @@ func testJobs(t *testing.T, s store.Store) {
 	all, err := s.ListJobs(ctx)
 	require.NoError(t, err)
 	require.Len(t, all, 2)
+
+	v, err := s.UpdateJobSchema(ctx, "j1", []byte(`{"rules":[{"target":"title"}]}`), []byte(`{"groups":[]}`))
+	require.NoError(t, err)
+	require.Equal(t, 2, v)
+	got, err = s.GetJob(ctx, "j1")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"rules":[{"target":"title"}]}`, string(got.Mapping))
+	require.JSONEq(t, `{"groups":[]}`, string(got.Scoping))
+	require.Equal(t, 2, got.SchemaVersion)
+	other, err := s.GetJob(ctx, "j2")
+	require.NoError(t, err)
+	require.Equal(t, 1, other.SchemaVersion, "only the named job changes")
+	_, err = s.UpdateJobSchema(ctx, "nope", []byte(`{}`), nil)
+	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
 func stage(t *testing.T, s store.Store, jobID, uploadID string, anchors ...string) {
