@@ -96,8 +96,8 @@ func compileRule(i int, r Rule) (compiledRule, error) {
 		return invalid("target is required")
 	case strings.TrimSpace(r.Target) != r.Target:
 		return invalid("target %q has leading or trailing spaces", r.Target)
-	case cr.Apply != Always && cr.Apply != OnCreate:
-		return invalid("apply must be %q or %q, got %q", Always, OnCreate, r.Apply)
+	case cr.Apply != Always && cr.Apply != OnCreate && cr.Apply != IfTargetEmpty:
+		return invalid("apply must be one of %s, %s, %s; got %q", Always, OnCreate, IfTargetEmpty, r.Apply)
 	case r.MatchingPriority < 0:
 		return invalid("matchingPriority must not be negative, got %d", r.MatchingPriority)
 	case r.Default != nil && *r.Default == "":
@@ -110,14 +110,24 @@ func compileRule(i int, r Rule) (compiledRule, error) {
 		want = "source"
 	case Constant:
 		want = "value"
-		if r.Default != nil {
+		switch {
+		case r.Default != nil:
 			return invalid("a constant rule has no use for a default")
+		case r.FlowNullValues:
+			return invalid("a constant rule is never null, so it cannot flow null values")
 		}
 	case Expression:
 		want = "expression"
 	case None:
-		if r.MatchingPriority > 0 {
+		switch {
+		case r.MatchingPriority > 0:
 			return invalid("a none rule cannot be a matching attribute")
+		case r.FlowNullValues:
+			return invalid("a none rule leaves the target alone, so it cannot flow null values")
+		case r.FlowAlways:
+			return invalid("a none rule leaves the target alone, so it cannot flow always")
+		case r.Apply == IfTargetEmpty:
+			return invalid("a none rule already fills only an empty target, on create; apply must be always or onCreate")
 		}
 	default:
 		return invalid("type must be one of direct, constant, expression, none; got %q", r.Type)
@@ -138,6 +148,9 @@ func compileRule(i int, r Rule) (compiledRule, error) {
 		return invalid("a constant rule cannot be a matching attribute")
 	}
 	if r.Type == Expression {
+		if r.MatchingPriority > 0 && callsAtTop(r.Expression, selectUniqueValue) {
+			return invalid("a matching attribute cannot use %s: matching needs the value the record already has", selectUniqueValue)
+		}
 		prog, err := expr.Compile(r.Expression)
 		if err != nil {
 			return compiledRule{}, fmt.Errorf("%w: %w", ErrExpression, err)
@@ -145,6 +158,18 @@ func compileRule(i int, r Rule) (compiledRule, error) {
 		cr.prog = prog
 	}
 	return cr, nil
+}
+
+const selectUniqueValue = "SelectUniqueValue"
+
+// callsAtTop reports whether the expression src is a call of fn.
+func callsAtTop(src, fn string) bool {
+	n, err := expr.Parse(src)
+	if err != nil {
+		return false
+	}
+	c, ok := n.(*expr.Call)
+	return ok && c.Name == fn
 }
 
 // Targets lists the target attributes the mapping writes, in rule order.

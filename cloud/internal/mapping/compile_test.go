@@ -48,13 +48,24 @@ func TestCompileErrors(t *testing.T) {
 		{name: "none matching", m: with(Rule{Target: "title", Type: None, MatchingPriority: 2}),
 			kind: ErrInvalidRule, want: "rules[4] (title): invalid rule: a none rule cannot be a matching attribute"},
 		{name: "bad apply", m: with(Rule{Target: "title", Type: Direct, Source: "title", Apply: "ObjectAddOnly"}),
-			kind: ErrInvalidRule, want: `rules[4] (title): invalid rule: apply must be "always" or "onCreate", got "ObjectAddOnly"`},
+			kind: ErrInvalidRule, want: `rules[4] (title): invalid rule: apply must be one of always, onCreate, ifTargetEmpty; got "ObjectAddOnly"`},
 		{name: "empty default", m: with(Rule{Target: "title", Type: Direct, Source: "title", Default: ptr("")}),
 			kind: ErrInvalidRule, want: "rules[4] (title): invalid rule: default must not be empty (the directory rejects empty strings)"},
 		{name: "negative priority", m: with(Rule{Target: "title", Type: Direct, Source: "title", MatchingPriority: -1}),
 			kind: ErrInvalidRule, want: "rules[4] (title): invalid rule: matchingPriority must not be negative, got -1"},
 		{name: "duplicate priority", m: with(Rule{Target: "mail", Type: Direct, Source: "mail", MatchingPriority: 1}),
 			kind: ErrInvalidRule, want: "rules[4] (mail): invalid rule: matchingPriority 1 is already used by rules[0]"},
+		{name: "constant flowing nulls", m: with(Rule{Target: "title", Type: Constant, Value: "x", FlowNullValues: true}),
+			kind: ErrInvalidRule, want: "rules[4] (title): invalid rule: a constant rule is never null, so it cannot flow null values"},
+		{name: "none flowing nulls", m: with(Rule{Target: "title", Type: None, FlowNullValues: true}),
+			kind: ErrInvalidRule, want: "rules[4] (title): invalid rule: a none rule leaves the target alone, so it cannot flow null values"},
+		{name: "none flowing always", m: with(Rule{Target: "title", Type: None, FlowAlways: true}),
+			kind: ErrInvalidRule, want: "rules[4] (title): invalid rule: a none rule leaves the target alone, so it cannot flow always"},
+		{name: "none if target empty", m: with(Rule{Target: "title", Type: None, Apply: IfTargetEmpty, Default: ptr("x")}),
+			kind: ErrInvalidRule, want: "rules[4] (title): invalid rule: a none rule already fills only an empty target, on create; apply must be always or onCreate"},
+		{name: "unique value as matching attribute", m: with(Rule{Target: "sAMAccountName", Type: Expression, MatchingPriority: 2,
+			Expression: `SelectUniqueValue(Left([a], 3), Left([a], 4))`}),
+			kind: ErrInvalidRule, want: "rules[4] (sAMAccountName): invalid rule: a matching attribute cannot use SelectUniqueValue: matching needs the value the record already has"},
 		{name: "all problems reported", m: Mapping{Rules: []Rule{
 			{Target: "a", Type: Expression, Expression: `Left([x]`},
 			{Target: "b", Type: Direct, Source: "b"},
@@ -89,6 +100,7 @@ func TestRuleJSON(t *testing.T) {
 		{Target: "sAMAccountName", Type: Expression, Expression: `Left([userName], 20)`, Apply: OnCreate, Default: ptr("x")},
 		{Target: "company", Type: Constant, Value: "Acme"},
 		{Target: "physicalDeliveryOfficeName", Type: None, Default: ptr("HQ")},
+		{Target: "department", Type: Direct, Source: "dept", Apply: IfTargetEmpty, FlowNullValues: true, FlowAlways: true},
 	}}
 	b, err := json.Marshal(m)
 	require.NoError(t, err)
@@ -96,7 +108,8 @@ func TestRuleJSON(t *testing.T) {
 		{"target":"employeeID","type":"direct","source":"externalId","apply":"always","matchingPriority":1},
 		{"target":"sAMAccountName","type":"expression","expression":"Left([userName], 20)","default":"x","apply":"onCreate"},
 		{"target":"company","type":"constant","value":"Acme"},
-		{"target":"physicalDeliveryOfficeName","type":"none","default":"HQ"}
+		{"target":"physicalDeliveryOfficeName","type":"none","default":"HQ"},
+		{"target":"department","type":"direct","source":"dept","apply":"ifTargetEmpty","flowNullValues":true,"flowAlways":true}
 	]}`, string(b))
 
 	back, err := ParseJSON(b)

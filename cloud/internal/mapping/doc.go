@@ -10,9 +10,13 @@
 //	// out.Attrs["sAMAccountName"] == []string{"soren.kjaer"}
 //
 // Semantics follow Entra's mapping model: Direct, Constant, Expression and
-// None rules; "Apply this mapping" Always or only on create; default values
-// used only on create when the source is null; matching attributes ordered
-// by matchingPriority. Null results and empty strings are left out of the
-// output (Active Directory rejects empty strings); clearing attributes
-// ("flow null values") is not implemented yet.
+// None rules; "Apply this mapping" Always, only on create (ObjectAddOnly) or
+// only into an empty target (AttributeAddOnly); default values used only on
+// create when the source is null; matching attributes ordered by
+// matchingPriority, first match wins. Null results and empty strings are
+// left out of Evaluated.Attrs (Active Directory rejects empty strings). A
+// rule that flows null values lists its target in Evaluated.Clear when the
+// value is null or empty on an update, so the engine can tell "absent from
+// the flow" (leave it) from "clear it"; IgnoreFlowIfNullOrEmpty always
+// wins and lists the target in Evaluated.Dropped.
 package mapping

@@ -33,15 +33,32 @@ type EvalOptions struct {
 	Now func() time.Time
 }
 
-// Evaluated is the outcome of a mapping for one record.
+// Evaluated is the outcome of a mapping for one record. An attribute the
+// mapping does not mention in any field is absent from the flow: leave it
+// alone.
 type Evaluated struct {
-	// Attrs maps target attributes to their values, in rule order of
-	// evaluation. Null results and empty strings are left out: an attribute
-	// is either present with at least one non-empty value or absent.
+	// Attrs maps target attributes to their values. Null results and empty
+	// strings are left out: an attribute is either present with at least
+	// one non-empty value or absent.
 	Attrs map[string][]string
 	// Dropped lists, in rule order, the targets IgnoreFlowIfNullOrEmpty
 	// removed from this flow: write nothing to them.
 	Dropped []string
+	// Clear lists, in rule order, the targets whose value is null or empty
+	// on an update by a rule that flows null values: remove every value the
+	// directory holds for them. Never set on create.
+	Clear []string
+	// FillIfEmpty maps targets of IfTargetEmpty rules to their values on
+	// an update: write them only if the directory holds no value. Nil when
+	// there are none; never set on create (such rules write Attrs then).
+	FillIfEmpty map[string][]string
+	// Force lists, in rule order, the targets in Attrs or FillIfEmpty whose
+	// rule flows always: export them even if the directory already holds
+	// the same values.
+	Force []string
+	// Redacted lists, in rule order, the targets in Attrs or FillIfEmpty
+	// whose value went through Redact: logs show "[Redact]" instead.
+	Redacted []string
 }
 
 // Evaluate applies the mapping to the source attributes of one record.
@@ -52,7 +69,6 @@ func (c *Compiled) Evaluate(src map[string]expr.Value, phase Phase, opts EvalOpt
 	if phase != Create && phase != Update {
 		return Evaluated{}, fmt.Errorf("mapping: invalid phase %v", phase)
 	}
-	env := expr.Env{Attrs: src, Now: opts.Now}
 	out := Evaluated{Attrs: map[string][]string{}}
 	var errs []error
 	for i := range c.rules {
@@ -60,7 +76,7 @@ func (c *Compiled) Evaluate(src map[string]expr.Value, phase Phase, opts EvalOpt
 		if r.Apply == OnCreate && phase != Create {
 			continue
 		}
-		v, err := r.value(env)
+		v, err := r.value(r.env(src, opts))
 		switch {
 		case errors.Is(err, expr.ErrIgnoreFlow):
 			out.Dropped = append(out.Dropped, r.Target)
@@ -72,14 +88,43 @@ func (c *Compiled) Evaluate(src map[string]expr.Value, phase Phase, opts EvalOpt
 		if v.IsNull() && phase == Create && r.Default != nil {
 			v = expr.String(*r.Default)
 		}
-		if vals := nonEmpty(v.Values()); len(vals) > 0 {
+		vals := nonEmpty(v.Values())
+		switch {
+		case len(vals) == 0:
+			if phase == Update && r.FlowNullValues && r.Apply == Always {
+				out.Clear = append(out.Clear, r.Target)
+			}
+			continue
+		case phase == Update && r.Apply == IfTargetEmpty:
+			if out.FillIfEmpty == nil {
+				out.FillIfEmpty = map[string][]string{}
+			}
+			out.FillIfEmpty[r.Target] = vals
+		default:
 			out.Attrs[r.Target] = vals
+		}
+		if r.FlowAlways {
+			out.Force = append(out.Force, r.Target)
+		}
+		if redacted(v) {
+			out.Redacted = append(out.Redacted, r.Target)
 		}
 	}
 	if len(errs) > 0 {
 		return Evaluated{}, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// redacted reports whether v carries expr's redaction mark.
+//
+// TODO(redact): expr has no redaction mark yet; once Redact lands in expr,
+// return its mark here (and keep Redacted in rule order).
+func redacted(expr.Value) bool { return false }
+
+// env is what the rule's expression reads.
+func (r *compiledRule) env(src map[string]expr.Value, opts EvalOptions) expr.Env {
+	return expr.Env{Attrs: src, Now: opts.Now}
 }
 
 // value computes the rule's raw value, before defaults.
@@ -104,39 +149,4 @@ func nonEmpty(vals []string) []string {
 		}
 	}
 	return out
-}
-
-// MatchRule is a matching attribute: the target attribute to search on and
-// how to compute the value to search for from a record.
-type MatchRule struct {
-	Target   string
-	Priority int
-	rule     *compiledRule
-}
-
-// Matching returns the matching attributes, lowest priority first.
-func (c *Compiled) Matching() []MatchRule {
-	return append([]MatchRule(nil), c.matching...)
-}
-
-// Value computes the value to match on. ok is false when the record has no
-// usable value (null, empty, or ignored), in which case this rule cannot
-// match and the next one is tried. Defaults do not apply to matching.
-func (m MatchRule) Value(src map[string]expr.Value, opts EvalOptions) (value string, ok bool, err error) {
-	v, err := m.rule.value(expr.Env{Attrs: src, Now: opts.Now})
-	switch {
-	case errors.Is(err, expr.ErrIgnoreFlow):
-		return "", false, nil
-	case err != nil:
-		return "", false, &RuleError{Index: m.rule.index, Target: m.Target, Err: err}
-	}
-	vals := nonEmpty(v.Values())
-	switch len(vals) {
-	case 0:
-		return "", false, nil
-	case 1:
-		return vals[0], true, nil
-	}
-	return "", false, &RuleError{Index: m.rule.index, Target: m.Target,
-		Err: fmt.Errorf("%w: matching value must be single, got %d values", ErrInvalidRule, len(vals))}
 }

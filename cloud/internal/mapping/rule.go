@@ -26,8 +26,16 @@ type Apply string
 
 // When rules apply. The empty Apply means Always.
 const (
-	Always   Apply = "always"
+	// Always writes the value on create and on every update (Graph flowType
+	// Always).
+	Always Apply = "always"
+	// OnCreate writes the value only when the object is created (Graph
+	// ObjectAddOnly).
 	OnCreate Apply = "onCreate"
+	// IfTargetEmpty writes the value on create, and on update only when the
+	// directory holds no value for the attribute (Graph AttributeAddOnly):
+	// Evaluated.FillIfEmpty.
+	IfTargetEmpty Apply = "ifTargetEmpty"
 )
 
 // Rule maps one target attribute.
@@ -43,6 +51,14 @@ type Rule struct {
 	// MatchingPriority > 0 makes the rule a matching attribute; lower
 	// priorities are tried first.
 	MatchingPriority int `json:"matchingPriority,omitempty"`
+	// FlowNullValues makes a null or empty value clear the target attribute
+	// on update (Evaluated.Clear) instead of leaving it alone. Entra's
+	// "Flow null values"; on create a null value still writes nothing (or
+	// the default).
+	FlowNullValues bool `json:"flowNullValues,omitempty"`
+	// FlowAlways exports the value on every update even when the directory
+	// already holds it (Graph flowBehavior FlowAlways): Evaluated.Force.
+	FlowAlways bool `json:"flowAlways,omitempty"`
 }
 
 // Mapping is an ordered list of rules.
