@@ -73,7 +73,7 @@ func Import(data []byte) (Object, error) {
 			case !enabled:
 				disabled = mpath
 			default:
-				found = append(found, candidate{path: mpath, fields: om, rule: rule})
+				found = append(found, candidate{path: mpath, fields: om, rulePath: rpath, rule: rule})
 			}
 		}
 	}
@@ -96,9 +96,10 @@ func Import(data []byte) (Object, error) {
 }
 
 type candidate struct {
-	path   string
-	fields map[string]raw
-	rule   map[string]raw
+	path     string
+	fields   map[string]raw
+	rulePath string
+	rule     map[string]raw
 }
 
 // cloudSyncFilter rejects a rule's containerFilter or groupFilter, which

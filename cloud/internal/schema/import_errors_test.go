@@ -56,6 +56,8 @@ func TestImportErrors(t *testing.T) {
 			kind: ErrUnknownField, want: am1 + `.sourceAttribute: unknown field (expected one of defaultValue, exportMissingReferences, flowBehavior, flowNullValues, flowType, matchingPriority, source, targetAttributeName)`},
 		{name: "unknown source field", in: withAM(`{"targetAttributeName":"title","source":{"type":"Attribute","name":"x","value":"y"}}`),
 			kind: ErrUnknownField, want: am1 + `.source.value: unknown field (expected one of expression, name, parameters, type)`},
+		{name: "wrong JSON type in the rule", in: `{"synchronizationRules":[{"sourceDirectoryName":7,"objectMappings":[{"targetObjectName":"user"}]}]}`,
+			kind: ErrType, want: `synchronizationRules[0].sourceDirectoryName: wrong type: expected a string, got a number 7`},
 		{name: "wrong JSON type", in: withAM(`{"targetAttributeName":"title","matchingPriority":"2","source":{"type":"Attribute","name":"x"}}`),
 			kind: ErrType, want: am1 + `.matchingPriority: wrong type: expected a whole number, got a string "2"`},
 		{name: "expression syntax", in: withAM(`{"targetAttributeName":"title","source":{"type":"Function","name":"Left","expression":"Left([x], 3"}}`),

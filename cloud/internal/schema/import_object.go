@@ -23,8 +23,8 @@ func (e *errs) objectMapping(c candidate, dirs dirIndex) Object {
 	p, om := c.path, c.fields
 	obj := Object{
 		Name:            e.str(join(p, "name"), om["name"]),
-		SourceDirectory: e.str("sourceDirectoryName", c.rule["sourceDirectoryName"]),
-		TargetDirectory: e.str("targetDirectoryName", c.rule["targetDirectoryName"]),
+		SourceDirectory: e.str(join(c.rulePath, "sourceDirectoryName"), c.rule["sourceDirectoryName"]),
+		TargetDirectory: e.str(join(c.rulePath, "targetDirectoryName"), c.rule["targetDirectoryName"]),
 		SourceObject:    e.str(join(p, "sourceObjectName"), om["sourceObjectName"]),
 		TargetObject:    e.str(join(p, "targetObjectName"), om["targetObjectName"]),
 	}
