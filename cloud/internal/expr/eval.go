@@ -48,47 +48,68 @@ type cAttr struct{ name string }
 
 func (n cAttr) eval(st *state) (Value, error) { return st.env.Attrs[n.name], nil }
 
+// cIgnore is the bare word IgnoreAttributeFlow.
+type cIgnore struct{}
+
+func (cIgnore) eval(*state) (Value, error) { return Null(), ErrIgnoreFlow }
+
 type cCall struct {
-	fn   *builtin
-	args []cnode
-	pos  Pos
+	fn        *builtin
+	args      []cnode
+	pos       Pos
+	omitted   []bool
+	static    any
+	sensitive bool // inside a Redact argument: errors must not quote values
 }
 
+// eval calls the function. A result computed from a redacted argument is
+// itself redacted, and so is the text of an error such a call raises.
 func (n *cCall) eval(st *state) (Value, error) {
 	var (
-		v   Value
-		err error
+		v       Value
+		err     error
+		tainted bool
 	)
+	c := &callCtx{st: st, pos: n.pos, omitted: n.omitted, static: n.static}
 	if n.fn.lazy != nil {
 		thunks := make([]thunk, len(n.args))
 		for i, a := range n.args {
-			thunks[i] = func() (Value, error) { return a.eval(st) }
+			thunks[i] = func() (Value, error) {
+				v, err := a.eval(st)
+				tainted = tainted || v.redacted
+				return v, err
+			}
 		}
-		v, err = n.fn.lazy(thunks)
+		v, err = n.fn.lazy(c, thunks)
 	} else {
 		vals := make([]Value, len(n.args))
 		for i, a := range n.args {
 			if vals[i], err = a.eval(st); err != nil {
 				return Null(), err
 			}
+			tainted = tainted || vals[i].redacted
 		}
-		v, err = n.fn.eager(vals)
+		v, err = n.fn.eager(c, vals)
 	}
 	if err == nil {
 		err = st.charge(v)
 	}
 	if err == nil {
+		if tainted {
+			v = v.Redact()
+		}
 		return v, nil
 	}
 	var ee *EvalError
 	if errors.Is(err, ErrIgnoreFlow) || errors.As(err, &ee) {
 		return Null(), err
 	}
-	return Null(), &EvalError{Pos: n.pos, Func: n.fn.name, Err: err}
+	return Null(), &EvalError{Pos: n.pos, Func: n.fn.name, Err: err, Redacted: tainted || n.sensitive}
 }
 
 type cCmp struct {
 	op   CmpOp
+	at   Pos
 	l, r cnode
 }
 
@@ -103,28 +124,37 @@ func (n cCmp) eval(st *state) (Value, error) {
 	}
 	c, err := compareValues(a, b)
 	if err != nil {
-		return Null(), err
+		return Null(), &EvalError{Pos: n.at, Func: n.op.String(), Err: err, Redacted: a.redacted || b.redacted}
 	}
+	var r bool
 	switch n.op {
 	case OpEq:
-		return Bool(c == 0), nil
+		r = c == 0
 	case OpNe:
-		return Bool(c != 0), nil
+		r = c != 0
 	case OpLt:
-		return Bool(c < 0), nil
+		r = c < 0
 	case OpLe:
-		return Bool(c <= 0), nil
+		r = c <= 0
 	case OpGt:
-		return Bool(c > 0), nil
+		r = c > 0
+	default:
+		r = c >= 0
 	}
-	return Bool(c >= 0), nil
+	if a.redacted || b.redacted {
+		return Bool(r).Redact(), nil
+	}
+	return Bool(r), nil
 }
 
 // compareValues orders two scalars. Null compares as "" (so [x]="" holds for
-// an absent x, which Entra's IIF gets wrong). When both sides are decimal
-// numbers they compare numerically ([StatusRehire]=1), otherwise as
-// case-sensitive ordinal strings.
+// an absent x, which Entra's IIF gets wrong). Two dates compare as instants.
+// When both sides are decimal numbers they compare numerically
+// ([StatusRehire]=1), otherwise as case-sensitive ordinal strings.
 func compareValues(a, b Value) (int, error) {
+	if a.kind == KindDate && b.kind == KindDate {
+		return a.t.Compare(b.t), nil
+	}
 	as, err := scalar(a)
 	if err != nil {
 		return 0, err

@@ -1,6 +1,9 @@
 package expr
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // fnSwitch: Switch(source, default, key1, value1, ...). Case-sensitive; a
 // null or empty source matches the key "". Only the chosen value is
@@ -88,4 +91,25 @@ func fnIgnoreFlowIfNullOrEmpty(args []Value) (Value, error) {
 		return Null(), ErrIgnoreFlow
 	}
 	return args[0], nil
+}
+
+// fnCBool: True for a true condition (a boolean, "True" in any case, a
+// non-zero number), False for a false one and for null or "" (VB's
+// CBool(Nothing)); other text is an error, as VB's CBool("abc") is.
+func fnCBool(args []Value) (Value, error) {
+	b, err := truth(args[0])
+	if err != nil {
+		return Null(), err
+	}
+	return Bool(b), nil
+}
+
+// fnError: Error(message) fails the evaluation with the admin's message,
+// wrapped in ErrRaised, so a mapping can reject records it cannot handle.
+func fnError(args []Value) (Value, error) {
+	msg, err := scalar(args[0])
+	if err != nil {
+		return Null(), err
+	}
+	return Null(), fmt.Errorf("%w: %s", ErrRaised, msg)
 }

@@ -50,3 +50,22 @@ func fnItem(args []Value) (Value, error) {
 
 // fnCount returns the number of values as a decimal string; null has 0.
 func fnCount(args []Value) (Value, error) { return String(strconv.Itoa(args[0].Len())), nil }
+
+// fnRemoveDuplicates keeps the first occurrence of each value, in order.
+// Values are compared exactly (case-sensitive), so "SMTP:a@x" and
+// "smtp:a@x" both stay. A single value or null passes through.
+func fnRemoveDuplicates(args []Value) (Value, error) {
+	v := args[0]
+	if v.kind != KindMulti {
+		return v, nil
+	}
+	seen := make(map[string]bool, len(v.ss))
+	out := make([]string, 0, len(v.ss))
+	for _, s := range v.ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return Value{kind: KindMulti, ss: out}, nil
+}

@@ -1,9 +1,11 @@
 package expr
 
 import (
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Kind tells which variant a Value holds.
@@ -15,6 +17,10 @@ const (
 	KindString
 	KindMulti
 	KindBool
+	// KindDate is a point in time (CDate, DateAdd, Now, DateFromNum), always
+	// UTC with .NET's 100 ns resolution. As text it renders
+	// M/d/yyyy h:mm:ss tt, as Entra does.
+	KindDate
 )
 
 // String names the kind for messages.
@@ -28,17 +34,30 @@ func (k Kind) String() string {
 		return "multi-valued"
 	case KindBool:
 		return "boolean"
+	case KindDate:
+		return "date"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Value is an immutable expression value. The zero Value is null.
+//
+// A value can carry a redaction mark (Redact, or anything computed from a
+// redacted value). The mark never changes what flows to the target: AsString
+// and Values return the real text. It changes how the value renders for
+// people: String, GoString and LogValue (slog) show [Redact] instead, so a
+// value logged with slog or formatted with %v never leaks.
 type Value struct {
-	kind Kind
-	s    string
-	ss   []string
-	b    bool
+	kind     Kind
+	s        string
+	ss       []string
+	b        bool
+	t        time.Time
+	redacted bool
 }
+
+// RedactedText is what a redacted value shows in logs and messages.
+const RedactedText = "[Redact]"
 
 // Null returns the null value: an absent attribute or "no value".
 func Null() Value { return Value{} }
@@ -57,6 +76,32 @@ func Multi(ss []string) Value {
 
 // Bool returns a boolean value, rendered "True" or "False".
 func Bool(b bool) Value { return Value{kind: KindBool, b: b} }
+
+// Date returns a date value. t is converted to UTC and truncated to .NET's
+// 100 ns resolution.
+func Date(t time.Time) Value {
+	return Value{kind: KindDate, t: t.UTC().Truncate(tick)}
+}
+
+// Time returns the instant of a date value; ok is false for other kinds.
+func (v Value) Time() (t time.Time, ok bool) { return v.t, v.kind == KindDate }
+
+// Redact returns v with the redaction mark set.
+func (v Value) Redact() Value {
+	v.redacted = true
+	return v
+}
+
+// Redacted reports whether v must be masked wherever people see it (logs,
+// error messages, audit trails). Callers that write v to the target use
+// AsString or Values as usual.
+func (v Value) Redacted() bool { return v.redacted }
+
+// LogValue implements slog.LogValuer: a redacted value logs as [Redact].
+func (v Value) LogValue() slog.Value { return slog.StringValue(v.String()) }
+
+// GoString keeps %#v from printing a redacted value's text.
+func (v Value) GoString() string { return "expr.Value(" + v.String() + ")" }
 
 // Kind reports the variant.
 func (v Value) Kind() Kind { return v.kind }
@@ -94,6 +139,8 @@ func (v Value) AsString() string {
 		return v.ss[0]
 	case KindBool:
 		return boolText(v.b)
+	case KindDate:
+		return renderDate(v.t)
 	}
 	return ""
 }
@@ -102,7 +149,7 @@ func (v Value) AsString() string {
 // boolean, all of them for a multi-valued value. The slice is a copy.
 func (v Value) Values() []string {
 	switch v.kind {
-	case KindString, KindBool:
+	case KindString, KindBool, KindDate:
 		return []string{v.AsString()}
 	case KindMulti:
 		return slices.Clone(v.ss)
@@ -121,10 +168,10 @@ func (v Value) Len() int {
 	return 1
 }
 
-// Equal reports whether v and o hold the same variant and contents. go-cmp
-// uses it, so Values compare directly in tests.
+// Equal reports whether v and o hold the same variant, contents and
+// redaction mark. go-cmp uses it, so Values compare directly in tests.
 func (v Value) Equal(o Value) bool {
-	if v.kind != o.kind {
+	if v.kind != o.kind || v.redacted != o.redacted {
 		return false
 	}
 	switch v.kind {
@@ -134,13 +181,18 @@ func (v Value) Equal(o Value) bool {
 		return slices.Equal(v.ss, o.ss)
 	case KindBool:
 		return v.b == o.b
+	case KindDate:
+		return v.t.Equal(o.t)
 	}
 	return true
 }
 
 // String renders v for messages and test output: null, "text", True,
-// ["a", "b"].
+// ["a", "b"], 3/16/2020 7:00:00 AM, and [Redact] for a redacted value.
 func (v Value) String() string {
+	if v.redacted {
+		return RedactedText
+	}
 	switch v.kind {
 	case KindString:
 		return strconv.Quote(v.s)
@@ -152,6 +204,8 @@ func (v Value) String() string {
 		return "[" + strings.Join(q, ", ") + "]"
 	case KindBool:
 		return boolText(v.b)
+	case KindDate:
+		return renderDate(v.t)
 	}
 	return "null"
 }
@@ -167,6 +221,8 @@ func (v Value) size() int {
 			n += len(s) + 1
 		}
 		return n
+	case KindDate:
+		return len(dateLayout)
 	}
 	return 0
 }
