@@ -15,6 +15,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/google/uuid"
 
+	"github.com/hrsync/hrsync/cloud/internal/engine"
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
@@ -28,6 +29,8 @@ type JobRequest struct {
 	DefaultContainer string `json:"defaultContainer"`
 	// Mapping is optional; the default API-driven → AD mapping otherwise.
 	Mapping *mapping.Mapping `json:"mapping,omitempty"`
+	// Policy is optional: scoping filters and allowed actions.
+	Policy *engine.Policy `json:"policy,omitempty"`
 }
 
 // JobResponse describes a job. UploadToken is only returned on creation.
@@ -43,6 +46,8 @@ type JobResponse struct {
 	LinkedUsers        int             `json:"linkedUsers"`
 	CreatedAt          time.Time       `json:"createdAt"`
 	Mapping            json.RawMessage `json:"mapping"`
+	Policy             json.RawMessage `json:"policy"`
+	SchemaVersion      int             `json:"schemaVersion"`
 }
 
 func (s *Server) admin(w http.ResponseWriter, r *http.Request) bool {
@@ -72,13 +77,13 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 	if req.Mapping != nil {
 		m = *req.Mapping
 	}
-	if _, err := mapping.Compile(m); err != nil {
-		graphError(w, http.StatusBadRequest, "BadRequest", "mapping: "+err.Error())
-		return
+	var policy engine.Policy
+	if req.Policy != nil {
+		policy = *req.Policy
 	}
-	mb, err := json.Marshal(m)
+	mb, pb, err := encodeJobSchema(m, policy)
 	if err != nil {
-		s.internal(w, err)
+		graphError(w, http.StatusBadRequest, "BadRequest", err.Error())
 		return
 	}
 	token := randomToken()
@@ -91,6 +96,7 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 		Domain:           strings.ToLower(req.Domain),
 		DefaultContainer: req.DefaultContainer,
 		Mapping:          mb,
+		Scoping:          pb,
 		UploadTokenHash:  sum[:],
 		CreatedAt:        s.cfg.Clock.Now().UTC(),
 	}
@@ -159,6 +165,7 @@ func (s *Server) jobResponse(r *http.Request, j store.Job, links int) JobRespons
 	return JobResponse{
 		ID: j.ID, ServicePrincipalID: j.ServicePrincipal, Name: j.Name, Template: j.Template, Domain: j.Domain,
 		DefaultContainer: j.DefaultContainer, LinkedUsers: links, CreatedAt: j.CreatedAt, Mapping: j.Mapping,
+		Policy: j.Scoping, SchemaVersion: j.SchemaVersion,
 		BulkUploadURL: fmt.Sprintf("%s/v1.0/servicePrincipals/%s/synchronization/jobs/%s/bulkUpload", s.baseURL(r), j.ServicePrincipal, j.ID),
 	}
 }

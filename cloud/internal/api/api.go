@@ -99,6 +99,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/bulkUpload", s.bulkUpload)
 	s.mux.HandleFunc("GET /{ver}/auditLogs/provisioning", s.provisioningLogs)
 	s.mux.HandleFunc("GET /{ver}/auditLogs/provisioning/", s.provisioningLogs)
+	s.mux.HandleFunc("GET /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/schema", s.getSchema)
+	s.mux.HandleFunc("PUT /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/schema", s.putSchema)
 	s.mux.HandleFunc("POST /api/v1/jobs", s.createJob)
 	s.mux.HandleFunc("GET /api/v1/jobs", s.listJobs)
 	s.mux.HandleFunc("GET /api/v1/jobs/{job}", s.getJob)

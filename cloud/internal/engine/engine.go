@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 
-	"github.com/hrsync/hrsync/cloud/internal/mapping"
 	"github.com/hrsync/hrsync/cloud/internal/store"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 )
@@ -76,8 +75,8 @@ type Engine struct {
 	mu sync.Mutex // guards the fields below
 	// running marks jobs being processed.
 	running map[string]bool
-	// compiled caches compiled mappings by job ID.
-	compiled map[string]*mapping.Compiled
+	// compiled caches compiled jobs by job ID (one schema version each).
+	compiled map[string]*compiledJob
 }
 
 // New returns an Engine.
@@ -85,7 +84,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*mapping.Compiled{}}, nil
+	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}}, nil
 }
 
 // Notify wakes the engine after new records were staged.
@@ -139,19 +138,17 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
-func (e *Engine) mappingFor(job store.Job) (*mapping.Compiled, error) {
+// jobFor returns the compiled job, compiling it again after a schema
+// change.
+func (e *Engine) jobFor(job store.Job) (*compiledJob, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if c, ok := e.compiled[job.ID]; ok {
+	if c, ok := e.compiled[job.ID]; ok && c.version == job.SchemaVersion {
 		return c, nil
 	}
-	m, err := mapping.ParseJSON(job.Mapping)
+	c, err := compileJob(job.Mapping, job.Scoping, job.SchemaVersion)
 	if err != nil {
-		return nil, fmt.Errorf("job %s mapping: %w", job.ID, err)
-	}
-	c, err := mapping.Compile(m)
-	if err != nil {
-		return nil, fmt.Errorf("job %s mapping: %w", job.ID, err)
+		return nil, fmt.Errorf("job %s: %w", job.ID, err)
 	}
 	e.compiled[job.ID] = c
 	return c, nil
@@ -163,7 +160,7 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 	if err != nil {
 		return err
 	}
-	m, err := e.mappingFor(job)
+	m, err := e.jobFor(job)
 	if err != nil {
 		return err
 	}
@@ -205,4 +202,6 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 	}
 }
 
-func newID() string { return uuid.NewString() }
+// newID returns a time-ordered UUID (version 7), so log entries written in
+// the same millisecond still page in the order they were written.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -38,6 +38,23 @@ const (
 type trail struct {
 	steps    []Step
 	modified []Modified
+	// redacted names (lower case) whose values the log must not show.
+	redacted map[string]bool
+}
+
+// redactedValue replaces the values of redacted attributes in logs.
+const redactedValue = "[Redact]"
+
+func (t *trail) redact(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	if t.redacted == nil {
+		t.redacted = map[string]bool{}
+	}
+	for _, n := range names {
+		t.redacted[strings.ToLower(n)] = true
+	}
 }
 
 func (t *trail) add(name, typ, status, desc string, details map[string]string) {
@@ -45,7 +62,17 @@ func (t *trail) add(name, typ, status, desc string, details map[string]string) {
 }
 
 func (t *trail) change(attr string, old, new []string) {
-	t.modified = append(t.modified, Modified{DisplayName: attr, OldValue: joinValues(old), NewValue: joinValues(new)})
+	m := Modified{DisplayName: attr, OldValue: joinValues(old), NewValue: joinValues(new)}
+	if t.redacted[strings.ToLower(attr)] {
+		// Neither the new value nor what the directory held is shown.
+		if m.OldValue != "" {
+			m.OldValue = redactedValue
+		}
+		if m.NewValue != "" {
+			m.NewValue = redactedValue
+		}
+	}
+	t.modified = append(t.modified, m)
 }
 
 func (t *trail) json() (steps, modified []byte) {

@@ -35,7 +35,7 @@ type errRecord struct {
 func (e *errRecord) Error() string { return e.code + ": " + e.msg }
 
 // processRecord runs one record through all steps and finishes it.
-func (e *Engine) processRecord(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord) error {
+func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJob, rec store.StagedRecord) error {
 	start := e.cfg.Clock.Now()
 	log := e.cfg.Logger.With("job_id", job.ID, "record_id", rec.ID)
 	entry := store.LogEntry{
@@ -43,7 +43,7 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, m *mapping.Co
 		Action: "other", Status: StatusSuccess, SourceID: rec.Anchor,
 	}
 	var t trail
-	link, err := e.apply(ctx, job, m, rec, &entry, &t)
+	link, err := e.apply(ctx, job, cj, rec, &entry, &t)
 	if err != nil {
 		var re *errRecord
 		if !errors.As(err, &re) {
@@ -65,7 +65,8 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, m *mapping.Co
 	return nil
 }
 
-func (e *Engine) apply(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, entry *store.LogEntry, t *trail) (*store.Link, error) {
+func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec store.StagedRecord, entry *store.LogEntry, t *trail) (*store.Link, error) {
+	m := cj.mapping
 	src, err := DecodeSource(rec.Payload)
 	if err != nil {
 		t.add("EntryImport", StepImport, StatusFailure, "The record could not be read", nil)
@@ -74,7 +75,27 @@ func (e *Engine) apply(ctx context.Context, job store.Job, m *mapping.Compiled, 
 	entry.SourceName = displayName(src, rec.Anchor)
 	t.add("EntryImport", StepImport, StatusSuccess, fmt.Sprintf("Received user %q from the API", rec.Anchor),
 		map[string]string{"externalId": rec.Anchor, "bulkId": rec.BulkID})
-	t.add("EntrySynchronizationScoping", StepScoping, StatusSuccess, "The user is in scope (the job has no scoping filter)", nil)
+	if in, reason, err := cj.inputScope.Check(src); !in {
+		entry.Status = StatusSkipped
+		t.add("EntrySynchronizationScoping", StepScoping, StatusSkipped, "Skipped by the input filter: "+reason, nil)
+		if err != nil {
+			return nil, &errRecord{code: "ScopingUndecided", msg: err.Error(), recommendation: "Scoping filters compare single values; map a single-valued attribute."}
+		}
+		return nil, nil
+	}
+	in, reason, err := cj.scope.Check(src)
+	if err != nil {
+		t.add("EntrySynchronizationScoping", StepScoping, StatusFailure, "Scoping could not be decided: "+reason, nil)
+		return nil, &errRecord{code: "ScopingUndecided", msg: err.Error(), recommendation: "Scoping filters compare single values; map a single-valued attribute."}
+	}
+	if !in {
+		// Deprovisioning of objects that leave scope comes with the
+		// accidental-deletion safety nets; until then nothing is touched.
+		entry.Status = StatusSkipped
+		t.add("EntrySynchronizationScoping", StepScoping, StatusSkipped, "Out of scope: "+reason, nil)
+		return nil, nil
+	}
+	t.add("EntrySynchronizationScoping", StepScoping, StatusSuccess, "In scope: "+strings.TrimPrefix(reason, "in scope: "), nil)
 
 	// Matching: the link first, then the matching attributes by priority.
 	readAttrs := readAttributes(m)
@@ -135,8 +156,19 @@ func (e *Engine) apply(ctx context.Context, job store.Job, m *mapping.Compiled, 
 		}
 	}
 	if current == nil {
+		if !cj.flow.Add {
+			entry.Status = StatusSkipped
+			t.add("EntrySynchronizationSkipped", StepProcessing, StatusSkipped, "No matching user, and the job may not create users (flow types: "+cj.flow.String()+")", nil)
+			return nil, nil
+		}
 		t.add("EntryImportObjectNotFound", StepMatching, StatusSuccess, "No matching user in the directory; it will be created", nil)
 		return e.create(ctx, job, m, rec, src, entry, t)
+	}
+	if !cj.flow.Update {
+		entry.Status, entry.Action = StatusSkipped, "update"
+		entry.TargetID, entry.TargetName = current.GetObjectGuid(), current.GetDn()
+		t.add("EntrySynchronizationSkipped", StepProcessing, StatusSkipped, "The job may not update users (flow types: "+cj.flow.String()+")", nil)
+		return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: current.GetObjectGuid(), DN: current.GetDn(), UpdatedAt: e.cfg.Clock.Now()}, nil
 	}
 	return e.update(ctx, job, m, rec, src, current, entry, t)
 }
@@ -160,6 +192,7 @@ func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled,
 		cn = rec.Anchor
 	}
 	enable := first(ev.Attrs, attrAccountDisabled) != "True"
+	t.redact(ev.Redacted)
 	var attrs []*agentv1.Attribute
 	for _, name := range sortedKeys(ev.Attrs) {
 		if isVirtual(name) {
@@ -168,7 +201,7 @@ func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled,
 		attrs = append(attrs, &agentv1.Attribute{Name: name, Values: ev.Attrs[name]})
 		t.change(name, nil, ev.Attrs[name])
 	}
-	t.change(attrAccountDisabled, nil, []string{fmt.Sprint(!enable)})
+	t.change(attrAccountDisabled, nil, []string{boolText(!enable)})
 	t.add("EntrySynchronizationAdd", StepProcessing, StatusSuccess, "The user will be created", map[string]string{"parentDistinguishedName": parent})
 
 	var match *agentv1.Match
@@ -221,22 +254,38 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 		have[strings.ToLower(a.GetName())] = a.GetValues()
 	}
 	mod := &agentv1.ModifyUser{Target: &agentv1.ObjectRef{ObjectGuid: cur.GetObjectGuid(), Dn: cur.GetDn()}}
+	force := lowerSet(ev.Force)
+	t.redact(ev.Redacted)
 	for _, name := range sortedKeys(ev.Attrs) {
 		if isVirtual(name) {
 			continue
 		}
 		want, old := ev.Attrs[name], have[strings.ToLower(name)]
-		if sameValues(want, old) {
+		if sameValues(want, old) && !force[strings.ToLower(name)] {
 			continue
 		}
 		mod.Changes = append(mod.Changes, &agentv1.Attribute{Name: name, Values: want})
 		t.change(name, old, want)
 	}
+	for _, name := range sortedKeys(ev.FillIfEmpty) {
+		if old := have[strings.ToLower(name)]; len(old) == 0 && !isVirtual(name) {
+			mod.Changes = append(mod.Changes, &agentv1.Attribute{Name: name, Values: ev.FillIfEmpty[name]})
+			t.change(name, nil, ev.FillIfEmpty[name])
+		}
+	}
+	for _, name := range ev.Clear {
+		// The source became empty and the rule flows null values: remove
+		// what the directory holds (an empty values list deletes).
+		if old := have[strings.ToLower(name)]; len(old) > 0 && !isVirtual(name) {
+			mod.Changes = append(mod.Changes, &agentv1.Attribute{Name: name})
+			t.change(name, old, nil)
+		}
+	}
 	if v, ok := ev.Attrs[attrAccountDisabled]; ok && len(v) == 1 {
 		wantEnabled := v[0] != "True"
 		if wantEnabled != cur.GetEnabled() {
 			mod.Enabled = &wantEnabled
-			t.change(attrAccountDisabled, []string{fmt.Sprint(!cur.GetEnabled())}, []string{fmt.Sprint(!wantEnabled)})
+			t.change(attrAccountDisabled, []string{boolText(!cur.GetEnabled())}, []string{boolText(!wantEnabled)})
 			if !wantEnabled {
 				entry.Action = "disable"
 			}
@@ -363,4 +412,20 @@ func readAttributes(m *mapping.Compiled) []string {
 		}
 	}
 	return out
+}
+
+func lowerSet(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}
+
+// boolText renders a boolean as the expression language does.
+func boolText(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }

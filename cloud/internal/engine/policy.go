@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hrsync/hrsync/cloud/internal/mapping"
+	"github.com/hrsync/hrsync/cloud/internal/schema"
+	"github.com/hrsync/hrsync/cloud/internal/scope"
+)
+
+// Policy is a job's configuration besides its attribute mapping: which
+// records are in scope and which actions the job may take. It is stored as
+// the job's scoping JSON.
+type Policy struct {
+	// Scope: a record outside it is out of scope.
+	Scope scope.Filter `json:"scope"`
+	// InputScope: a record outside it is skipped before anything else and
+	// its directory object is never touched because of it.
+	InputScope scope.Filter `json:"inputScope"`
+	// FlowTypes are the allowed target actions; nil means all.
+	FlowTypes *schema.FlowTypes `json:"flowTypes,omitempty"`
+}
+
+// ParsePolicy reads a stored policy strictly; "{}" is the empty policy.
+func ParsePolicy(b []byte) (Policy, error) {
+	var p Policy
+	if len(bytes.TrimSpace(b)) == 0 {
+		return p, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return p, fmt.Errorf("job policy: %w", err)
+	}
+	return p, nil
+}
+
+// compiledJob is everything the engine needs to process a job's records,
+// compiled once per schema version.
+type compiledJob struct {
+	version    int
+	mapping    *mapping.Compiled
+	scope      *scope.Compiled
+	inputScope *scope.Compiled
+	flow       schema.FlowTypes
+}
+
+func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, error) {
+	m, err := mapping.ParseJSON(mappingJSON)
+	if err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	cm, err := mapping.Compile(m)
+	if err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	p, err := ParsePolicy(policyJSON)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := scope.Compile(p.Scope)
+	if err != nil {
+		return nil, fmt.Errorf("scope: %w", err)
+	}
+	ci, err := scope.Compile(p.InputScope)
+	if err != nil {
+		return nil, fmt.Errorf("inputScope: %w", err)
+	}
+	flow := schema.AllFlowTypes()
+	if p.FlowTypes != nil {
+		flow = *p.FlowTypes
+	}
+	return &compiledJob{version: version, mapping: cm, scope: cs, inputScope: ci, flow: flow}, nil
+}
+
+// Validate reports whether a mapping and a policy compile together, with
+// errors that name the rule or clause.
+func Validate(mappingJSON, policyJSON []byte) error {
+	_, err := compileJob(mappingJSON, policyJSON, 0)
+	return err
+}
