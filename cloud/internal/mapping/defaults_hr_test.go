@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -47,17 +46,11 @@ func TestDefaultWorkdayADShape(t *testing.T) {
 	require.Equal(t, "employeeID", DefaultWorkdayAD().Rules[0].Target, "each call is a copy")
 }
 
-// The Workday rules that need no pending expression function, evaluated on a
-// worker as the Workday connector delivers it.
 func TestDefaultWorkdayADEvaluate(t *testing.T) {
-	m := DefaultWorkdayAD()
-	m.Rules = slices.DeleteFunc(m.Rules, func(r Rule) bool {
-		return r.Target == "userPrincipalName" || r.Target == "sAMAccountName" // TODO(expr): test once SelectUniqueValue and Replace land
-	})
-	c, err := Compile(m)
+	c, err := Compile(DefaultWorkdayAD())
 	require.NoError(t, err)
 	worker := attrs(
-		"WorkerID", "21001", "WID", "f00dfeed", "Active", "1", "UserID", "skjaer",
+		"WorkerID", "21001", "WID", "f00dfeed", "Active", "1", "UserID", "soren.kjaer.consult.ant",
 		"FirstName", "Søren", "LastName", "Kjær", "PreferredNameData", "Søren Kjær",
 		"Company", "Acme Nordic ApS", "SupervisoryOrganization", "Platform Engineering",
 		"ManagerReference", "0badcafe", "BusinessTitle", "Senior Site Reliability Engineer",
@@ -65,11 +58,14 @@ func TestDefaultWorkdayADEvaluate(t *testing.T) {
 		"CountryRegionReference", "Hovedstaden", "PostalCode", "1058", "PrimaryWorkTelephone", "+45 33 12 34 56",
 		"Mobile", "+45 20 98 76 54", "LocalReference", "da_DK",
 	)
-	got, err := c.Evaluate(worker, Create, EvalOptions{})
+	oracle := &taken{values: map[string][]string{"userPrincipalName": {"søren.kjær@contoso.com"}}}
+	got, err := c.Evaluate(worker, Create, EvalOptions{Unique: oracle})
 	require.NoError(t, err)
 	want := map[string][]string{
 		"employeeID": {"21001"}, "cn": {"Søren Kjær"}, "accountDisabled": {"False"},
-		"givenName": {"Søren"}, "sn": {"Kjær"}, "displayName": {"Søren Kjær"},
+		"userPrincipalName": {"S.Kjær@contoso.com"},  // first.last@ is taken
+		"sAMAccountName":    {"soren.kjaer.consult"}, // cut to 20, trailing dot removed
+		"givenName":         {"Søren"}, "sn": {"Kjær"}, "displayName": {"Søren Kjær"},
 		"company": {"Acme Nordic ApS"}, "department": {"Platform Engineering"}, "manager": {"0badcafe"},
 		"title": {"Senior Site Reliability Engineer"}, "streetAddress": {"Havnegade 12"}, "l": {"Dallas"},
 		"co": {"DK"}, "c": {"DK"}, "st": {"Hovedstaden"}, "postalCode": {"1058"},
@@ -79,16 +75,26 @@ func TestDefaultWorkdayADEvaluate(t *testing.T) {
 	if diff := cmp.Diff(want, got.Attrs); diff != "" {
 		t.Fatalf("Evaluate mismatch (-want +got):\n%s", diff)
 	}
+	require.Equal(t, []string{"userPrincipalName: Søren.Kjær@contoso.com, S.Kjær@contoso.com, Sø.Kjær@contoso.com"}, oracle.asked)
 
-	// A terminated worker in an unlisted city, on update.
+	// sAMAccountName drops the characters AD forbids.
+	worker["UserID"] = attrs("a", `a/b\c[d]e:f;g|h=i,j+k*l?m<n>o`)["a"]
+	got, err = c.Evaluate(worker, Create, EvalOptions{Unique: &taken{}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"abcdefghijklmno"}, got.Attrs["sAMAccountName"])
+	require.Equal(t, []string{"Søren.Kjær@contoso.com"}, got.Attrs["userPrincipalName"])
+
+	// A terminated worker in an unlisted city, on update: no uniqueness
+	// check, create-only attributes left alone.
 	worker["Active"] = attrs("a", "0")["a"]
 	worker["Municipality"] = attrs("a", "Aarhus")["a"]
 	got, err = c.Evaluate(worker, Update, EvalOptions{})
 	require.NoError(t, err)
 	require.Equal(t, []string{"True"}, got.Attrs["accountDisabled"])
 	require.Equal(t, []string{"OU=Default Users,DC=contoso,DC=com"}, got.Attrs["parentDistinguishedName"])
-	require.NotContains(t, got.Attrs, "employeeID", "create only")
-	require.NotContains(t, got.Attrs, "cn", "create only")
+	for _, a := range []string{"employeeID", "cn", "userPrincipalName", "sAMAccountName"} {
+		require.NotContains(t, got.Attrs, a, "create only")
+	}
 
 	mr := c.Matching()
 	require.Len(t, mr, 1)

@@ -6,8 +6,9 @@
 //	if err != nil {
 //		return err // *mapping.RuleError values naming rules[i] (target)
 //	}
-//	out, err := c.Evaluate(record.Attrs, mapping.Create, mapping.EvalOptions{})
+//	out, err := c.Evaluate(record.Attrs, mapping.Create, mapping.EvalOptions{Unique: directory})
 //	// out.Attrs["sAMAccountName"] == []string{"soren.kjaer"}
+//	// out.Clear, out.Dropped, out.FillIfEmpty, out.Force, out.Redacted: see Evaluated
 //
 // Semantics follow Entra's mapping model: Direct, Constant, Expression and
 // None rules; "Apply this mapping" Always, only on create (ObjectAddOnly) or

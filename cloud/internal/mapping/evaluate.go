@@ -3,6 +3,7 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/expr"
@@ -31,6 +32,16 @@ func (p Phase) String() string {
 type EvalOptions struct {
 	// Now is the clock for date functions; nil means time.Now.
 	Now func() time.Time
+	// Unique answers SelectUniqueValue against the target directory; each
+	// rule asks about its own target attribute. nil makes a rule that
+	// calls SelectUniqueValue fail with expr.ErrNotConfigured.
+	Unique expr.Uniqueness
+	// DefaultDomain is what DefaultDomain() returns; empty makes it fail
+	// with expr.ErrNotConfigured.
+	DefaultDomain string
+	// Rand is the randomness of RandomString and Guid; nil means
+	// crypto/rand.
+	Rand io.Reader
 }
 
 // Evaluated is the outcome of a mapping for one record. An attribute the
@@ -64,7 +75,8 @@ type Evaluated struct {
 // Evaluate applies the mapping to the source attributes of one record.
 // OnCreate rules and defaults take effect only in the Create phase. Every
 // failing rule is reported (joined *RuleError values) and the result is then
-// empty.
+// empty; errors.Is(err, expr.ErrUniqueExhausted) tells a SelectUniqueValue
+// whose every candidate is taken (escrow the record and retry later).
 func (c *Compiled) Evaluate(src map[string]expr.Value, phase Phase, opts EvalOptions) (Evaluated, error) {
 	if phase != Create && phase != Update {
 		return Evaluated{}, fmt.Errorf("mapping: invalid phase %v", phase)
@@ -116,15 +128,15 @@ func (c *Compiled) Evaluate(src map[string]expr.Value, phase Phase, opts EvalOpt
 	return out, nil
 }
 
-// redacted reports whether v carries expr's redaction mark.
-//
-// TODO(redact): expr has no redaction mark yet; once Redact lands in expr,
-// return its mark here (and keep Redacted in rule order).
-func redacted(expr.Value) bool { return false }
+// redacted reports whether v carries expr's redaction mark (Redact, or a
+// value computed from a redacted one).
+func redacted(v expr.Value) bool { return v.Redacted() }
 
-// env is what the rule's expression reads.
+// env is what the rule's expression reads; Target tells SelectUniqueValue
+// which attribute to check.
 func (r *compiledRule) env(src map[string]expr.Value, opts EvalOptions) expr.Env {
-	return expr.Env{Attrs: src, Now: opts.Now}
+	return expr.Env{Attrs: src, Now: opts.Now, Unique: opts.Unique, Target: r.Target,
+		DefaultDomain: opts.DefaultDomain, Rand: opts.Rand}
 }
 
 // value computes the rule's raw value, before defaults.
