@@ -29,6 +29,13 @@ func kitchenSink() Object {
 			{Target: "title", Type: mapping.Expression, Apply: mapping.Always, Expression: "Coalesce([BusinessTitle], ,\n  \"Staff\")", FlowNullValues: true},
 			{Target: "extensionAttribute1", Type: mapping.Expression, Apply: mapping.Always, Expression: `ToUpper(Trim([code]), )`},
 			{Target: "extensionAttribute2", Type: mapping.Expression, Apply: mapping.Always, Expression: `IgnoreFlowIfNullOrEmpty(Left([x], 2))`},
+			{Target: "extensionAttribute3", Type: mapping.Expression, Apply: mapping.Always, Expression: `IIF(InStr([mail], "@", , vbTextCompare) = 0, IgnoreAttributeFlow, Redact([mail]))`},
+			{Target: "userPrincipalName", Type: mapping.Expression, Apply: mapping.OnCreate,
+				Expression: `SelectUniqueValue(Join("@", NormalizeDiacritics(StripSpaces(Join(".", [FirstName], [LastName]))), "contoso.com"), Join("@", Mid([FirstName], 1, 1), "contoso.com"))`},
+			{Target: "sAMAccountName", Type: mapping.Expression, Apply: mapping.OnCreate,
+				Expression: `Replace(Mid(Replace([UserID], , "([\\/\\\\\\[\\]\\:\\;\\|\\=\\,\\+\\*\\?\\<\\>])", , "", , ), 1, 20), , "(\\.)*$", , "", , )`},
+			{Target: "accountExpires", Type: mapping.Expression, Apply: mapping.Always,
+				Expression: `NumFromDate(DateAdd("d", 1, CDate([StatusTerminationLastDayOfWork])))`},
 		}},
 		Scope: scope.Filter{Groups: []scope.Group{
 			{Name: "Employees", Clauses: []scope.Clause{
@@ -42,12 +49,13 @@ func kitchenSink() Object {
 }
 
 func TestRoundTrip(t *testing.T) {
-	sf, err := Import(readSample(t, "successfactors-ad.json"))
-	require.NoError(t, err)
-	api, err := Import(readSample(t, "api-driven-ad.json"))
-	require.NoError(t, err)
-	bare := Object{TargetObject: "user", FlowTypes: FlowTypes{}}
-	for name, x := range map[string]Object{"successfactors": sf, "api-driven": api, "kitchen sink": kitchenSink(), "bare": bare} {
+	samples := map[string]Object{"kitchen sink": kitchenSink(), "bare": {TargetObject: "user"}}
+	for _, name := range []string{"workday-ad.json", "successfactors-ad.json", "api-driven-ad.json"} {
+		x, err := Import(readSample(t, name))
+		require.NoError(t, err)
+		samples[name] = x
+	}
+	for name, x := range samples {
 		t.Run(name, func(t *testing.T) {
 			out, err := Export(x)
 			require.NoError(t, err)

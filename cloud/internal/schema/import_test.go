@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/cloud/internal/expr"
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
 	"github.com/hrsync/hrsync/cloud/internal/scope"
 )
@@ -92,4 +93,38 @@ func TestImportFlowNullValuesWithoutDirectories(t *testing.T) {
 	}, got.Mapping.Rules)
 	require.Equal(t, AllFlowTypes(), got.FlowTypes, "Graph's default")
 	require.Empty(t, got.Scope.Groups)
+}
+
+func TestImportWorkday(t *testing.T) {
+	got, err := Import(readSample(t, "workday-ad.json"))
+	require.NoError(t, err)
+	diff(t, Object{
+		Name:            "Synchronize Workday Worker to On Premises Active Directory User",
+		SourceDirectory: "Workday",
+		TargetDirectory: "Active Directory",
+		SourceObject:    "worker",
+		TargetObject:    "user",
+		FlowTypes:       AllFlowTypes(),
+		Mapping:         mapping.DefaultWorkdayAD(),
+		Scope: scope.Filter{Groups: []scope.Group{
+			{Name: "Employees", Clauses: []scope.Clause{
+				{Attribute: "WorkerID", Operator: scope.RegexMatch, Value: "(1[0-9][0-9][0-9][0-9][0-9][0-9])"},
+				{Attribute: "EmployeeID", Operator: scope.IsNotNull},
+			}},
+			{Name: "Contingent workers in Engineering", Clauses: []scope.Clause{
+				{Attribute: "ContingentWorkerID", Operator: scope.IsNotNull},
+				{Attribute: "SupervisoryOrganization", Operator: scope.Includes, Value: "Engineering"},
+			}},
+		}},
+	}, got)
+
+	// The imported filter decides like Entra's documented example: WorkerID
+	// between 1000000 and 1999999, employees only.
+	c := scope.MustCompile(got.Scope)
+	in, reason := c.Evaluate(map[string]expr.Value{"WorkerID": expr.String("1234567"), "EmployeeID": expr.String("1234567")})
+	require.True(t, in, reason)
+	in, reason = c.Evaluate(map[string]expr.Value{"WorkerID": expr.String("2234567"), "EmployeeID": expr.String("2234567")})
+	require.False(t, in)
+	require.Equal(t, `out of scope: groups[0] "Employees": clauses[0] [WorkerID] REGEX MATCH "(1[0-9][0-9][0-9][0-9][0-9][0-9])" is false: the value is "2234567"; `+
+		`groups[1] "Contingent workers in Engineering": clauses[0] [ContingentWorkerID] IS NOT NULL is false: the attribute is null or empty`, reason)
 }

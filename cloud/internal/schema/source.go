@@ -32,9 +32,14 @@ type Parameter struct {
 	Value *Source `json:"value"`
 }
 
-// identifiers are the language's bare words; a tree holds their values as
-// constants.
+// identifiers are the language's bare words that stand for constants; a
+// tree holds their values.
 var identifiers = map[string]string{"vbBinaryCompare": "0", "vbTextCompare": "1"}
+
+// bareWords are the language's bare words that are not constants. A tree
+// holds one as a function without parameters, rendered without
+// parentheses.
+var bareWords = []string{"IgnoreAttributeFlow"}
 
 // SourceFromExpression parses expression text into the tree Graph stores.
 // The root keeps text exactly as given; subtrees carry canonical text.
@@ -63,6 +68,9 @@ func sourceOf(n expr.Node) (*Source, error) {
 	case *expr.NumberLit:
 		return constSource(n.Value), nil
 	case *expr.Ident:
+		if slices.Contains(bareWords, n.Name) {
+			return &Source{Expression: n.Name, Name: n.Name, Type: SourceFunction, Parameters: []Parameter{}}, nil
+		}
 		v, ok := identifiers[n.Name]
 		if !ok {
 			return nil, fmt.Errorf("%w: unknown identifier %q", ErrInvalid, n.Name)
@@ -131,6 +139,9 @@ func render(s *Source) string {
 		return "[" + s.Name + "]"
 	case SourceConstant:
 		return quote(s.Name)
+	}
+	if len(s.Parameters) == 0 && slices.Contains(bareWords, s.Name) {
+		return s.Name
 	}
 	if len(s.Parameters) == 2 && s.Parameters[0].Key == cmpLeft && s.Parameters[1].Key == cmpRight && isComparison(s.Name) {
 		return render(s.Parameters[0].Value) + " " + s.Name + " " + render(s.Parameters[1].Value)
