@@ -1,0 +1,273 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/cloud/internal/expr"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+	"github.com/hrsync/hrsync/cloud/internal/store/sqlite"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+)
+
+// fakeDir is an in-memory directory behind a fake dispatcher: enough of
+// AD's behaviour for the engine's decisions.
+type fakeDir struct {
+	mu      sync.Mutex
+	objects map[string]*agentv1.Entry // by GUID
+	ops     []*agentv1.Operation
+	fail    map[string]*agentv1.Error // by op kind name, e.g. "create"
+	n       int
+}
+
+func newFakeDir() *fakeDir {
+	return &fakeDir{objects: map[string]*agentv1.Entry{}, fail: map[string]*agentv1.Error{}}
+}
+
+func attr(e *agentv1.Entry, name string) []string {
+	for _, a := range e.GetAttributes() {
+		if strings.EqualFold(a.GetName(), name) {
+			return a.GetValues()
+		}
+	}
+	return nil
+}
+
+func setAttr(e *agentv1.Entry, name string, vs []string) {
+	for i, a := range e.Attributes {
+		if strings.EqualFold(a.GetName(), name) {
+			if len(vs) == 0 {
+				e.Attributes = append(e.Attributes[:i], e.Attributes[i+1:]...)
+			} else {
+				a.Values = vs
+			}
+			return
+		}
+	}
+	if len(vs) > 0 {
+		e.Attributes = append(e.Attributes, &agentv1.Attribute{Name: name, Values: vs})
+	}
+}
+
+func (d *fakeDir) Do(ctx context.Context, jobID string, op *agentv1.Operation) (*agentv1.Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.ops = append(d.ops, op)
+	res := &agentv1.Result{OpId: op.GetOpId()}
+	switch k := op.GetKind().(type) {
+	case *agentv1.Operation_FindUser:
+		for _, o := range d.objects {
+			if g := k.FindUser.GetObjectGuid(); g != "" && o.GetObjectGuid() == g {
+				res.Entries = append(res.Entries, o)
+			}
+			if m := k.FindUser.GetMatch(); m != nil && len(attr(o, m.GetAttribute())) > 0 && attr(o, m.GetAttribute())[0] == m.GetValue() {
+				res.Entries = append(res.Entries, o)
+			}
+		}
+	case *agentv1.Operation_CreateUser:
+		if e := d.fail["create"]; e != nil {
+			res.Error = e
+			return res, nil
+		}
+		d.n++
+		cu := k.CreateUser
+		o := &agentv1.Entry{Dn: "CN=" + cu.GetCn() + "," + cu.GetParentDn(), ObjectGuid: fmt.Sprintf("guid-%d", d.n), Enabled: cu.GetEnable(),
+			Attributes: append([]*agentv1.Attribute{{Name: cu.GetMatch().GetAttribute(), Values: []string{cu.GetMatch().GetValue()}}}, cu.GetAttributes()...)}
+		d.objects[o.ObjectGuid] = o
+		res.Entries = []*agentv1.Entry{o}
+	case *agentv1.Operation_ModifyUser:
+		o := d.objects[k.ModifyUser.GetTarget().GetObjectGuid()]
+		for _, c := range k.ModifyUser.GetChanges() {
+			setAttr(o, c.GetName(), c.GetValues())
+		}
+		if k.ModifyUser.Enabled != nil {
+			o.Enabled = k.ModifyUser.GetEnabled()
+		}
+		res.Entries = []*agentv1.Entry{o}
+	}
+	return res, nil
+}
+
+func (d *fakeDir) kinds() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for _, op := range d.ops {
+		out = append(out, strings.TrimPrefix(fmt.Sprintf("%T", op.GetKind()), "*agentv1.Operation_"))
+	}
+	return out
+}
+
+type rig struct {
+	st  *sqlite.Store
+	eng *Engine
+	dir *fakeDir
+	job store.Job
+	n   int
+}
+
+func newRig(t *testing.T, mappingJSON, policyJSON string) *rig {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	job := store.Job{ID: "j", ServicePrincipal: "sp", Name: "t", Template: "API2AD", Domain: "hrsync.test",
+		DefaultContainer: "OU=Users,DC=hrsync,DC=test", Mapping: []byte(mappingJSON), Scoping: []byte(policyJSON), UploadTokenHash: []byte{1}}
+	require.NoError(t, st.CreateJob(context.Background(), job))
+	job, err = st.GetJob(context.Background(), "j")
+	require.NoError(t, err)
+	dir := newFakeDir()
+	eng, err := New(Config{Store: st, Dispatch: dir, Clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))})
+	require.NoError(t, err)
+	return &rig{st: st, eng: eng, dir: dir, job: job}
+}
+
+// run stages one record and processes the job, returning the new log entry.
+func (r *rig) run(t *testing.T, attrs map[string]string) store.LogEntry {
+	t.Helper()
+	ctx := context.Background()
+	src := map[string]expr.Value{}
+	for k, v := range attrs {
+		src[k] = expr.String(v)
+	}
+	payload, err := EncodeSource(src)
+	require.NoError(t, err)
+	r.n++
+	require.NoError(t, r.st.StageUpload(ctx, store.Upload{ID: fmt.Sprintf("u%d", r.n), JobID: "j", ReceivedAt: time.Now(),
+		Records: []store.StagedRecord{{Anchor: attrs["externalId"], Payload: payload}}}))
+	require.NoError(t, r.eng.processJob(ctx, "j"))
+	logs, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j", Limit: 1000})
+	require.NoError(t, err)
+	require.Len(t, logs, r.n)
+	return logs[r.n-1]
+}
+
+func modified(t *testing.T, l store.LogEntry) map[string][2]string {
+	var ms []Modified
+	require.NoError(t, json.Unmarshal(l.Modified, &ms))
+	out := map[string][2]string{}
+	for _, m := range ms {
+		out[m.DisplayName] = [2]string{m.OldValue, m.NewValue}
+	}
+	return out
+}
+
+const testMapping = `{"rules":[
+ {"target":"employeeID","type":"direct","source":"externalId","matchingPriority":1},
+ {"target":"displayName","type":"direct","source":"displayName"},
+ {"target":"title","type":"direct","source":"title","flowNullValues":true},
+ {"target":"department","type":"direct","source":"dept"},
+ {"target":"extensionAttribute1","type":"expression","expression":"Redact([secret])"},
+ {"target":"accountDisabled","type":"expression","expression":"Switch([active], , \"False\", \"True\", \"True\", \"False\")"}
+]}`
+
+func TestEngineDecisions(t *testing.T) {
+	t.Run("create, then update only what changed, then clear with flow null values", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "title": "Eng", "dept": "R&D", "active": "True"})
+		require.Equal(t, "create", l.Action)
+		require.Equal(t, StatusSuccess, l.Status, l.ErrorMessage)
+		require.Equal(t, "guid-1", l.TargetID)
+		link, err := r.st.GetLink(context.Background(), "j", "1")
+		require.NoError(t, err)
+		require.Equal(t, "guid-1", link.ObjectGUID)
+
+		l = r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "title": "Lead", "dept": "R&D", "active": "True"})
+		require.Equal(t, "update", l.Action)
+		require.Equal(t, map[string][2]string{"title": {"Eng", "Lead"}}, modified(t, l))
+
+		// title flows null values: an empty source clears it; department
+		// does not: its value stays.
+		l = r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "active": "True"})
+		require.Equal(t, map[string][2]string{"title": {"Lead", ""}}, modified(t, l))
+		o := r.dir.objects["guid-1"]
+		require.Nil(t, attr(o, "title"))
+		require.Equal(t, []string{"R&D"}, attr(o, "department"))
+	})
+
+	t.Run("disable is its own action and identical data is skipped", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "active": "True"})
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "active": "False"})
+		require.Equal(t, "disable", l.Action)
+		require.False(t, r.dir.objects["guid-1"].GetEnabled())
+		l = r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "active": "False"})
+		require.Equal(t, StatusSkipped, l.Status)
+	})
+
+	t.Run("redacted values never reach the log", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "secret": "s3cr3t-badge", "active": "True"})
+		require.NotContains(t, string(l.Modified), "s3cr3t-badge")
+		require.Equal(t, [2]string{"", "[Redact]"}, modified(t, l)["extensionAttribute1"])
+		require.Equal(t, []string{"s3cr3t-badge"}, attr(r.dir.objects["guid-1"], "extensionAttribute1"), "the directory gets the real value")
+		l = r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "secret": "new-badge", "active": "True"})
+		require.Equal(t, [2]string{"[Redact]", "[Redact]"}, modified(t, l)["extensionAttribute1"])
+		require.NotContains(t, string(l.Modified), "badge")
+	})
+
+	t.Run("scoping: out of scope is skipped and says why", func(t *testing.T) {
+		r := newRig(t, testMapping, `{"scope":{"groups":[{"clauses":[{"attribute":"dept","operator":"EQUALS","value":"Sales"}]}]}}`)
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "dept": "R&D"})
+		require.Equal(t, StatusSkipped, l.Status)
+		require.Contains(t, string(l.Steps), "Out of scope")
+		require.Empty(t, r.dir.objects)
+		l = r.run(t, map[string]string{"externalId": "2", "displayName": "Bo", "dept": "Sales"})
+		require.Equal(t, "create", l.Action)
+		require.Contains(t, string(l.Steps), "In scope")
+	})
+
+	t.Run("input filter skips before any directory read", func(t *testing.T) {
+		r := newRig(t, testMapping, `{"inputScope":{"groups":[{"clauses":[{"attribute":"externalId","operator":"REGEX MATCH","value":"^[0-9]+$"}]}]}}`)
+		l := r.run(t, map[string]string{"externalId": "C-1", "displayName": "Contractor"})
+		require.Equal(t, StatusSkipped, l.Status)
+		require.Empty(t, r.dir.kinds(), "nothing was sent to the directory")
+	})
+
+	t.Run("update-only job never creates", func(t *testing.T) {
+		r := newRig(t, testMapping, `{"flowTypes":{"add":false,"update":true,"delete":false}}`)
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada"})
+		require.Equal(t, StatusSkipped, l.Status)
+		require.Empty(t, r.dir.objects)
+		require.NotContains(t, r.dir.kinds(), "CreateUser")
+	})
+
+	t.Run("two directory users with the same matching value is an error", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		for _, g := range []string{"a", "b"} {
+			r.dir.objects[g] = &agentv1.Entry{Dn: "CN=" + g + ",DC=x", ObjectGuid: g, Attributes: []*agentv1.Attribute{{Name: "employeeID", Values: []string{"1"}}}}
+		}
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada"})
+		require.Equal(t, StatusFailure, l.Status)
+		require.Equal(t, "DuplicateTargetEntries", l.ErrorCode)
+		require.NotEmpty(t, l.Recommendation)
+	})
+
+	t.Run("a directory error is logged with a recommendation", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.dir.fail["create"] = &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS, Message: "entry already exists"}
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada"})
+		require.Equal(t, StatusFailure, l.Status)
+		require.Equal(t, "ERROR_CODE_ALREADY_EXISTS", l.ErrorCode)
+		require.Contains(t, l.Recommendation, "cn")
+		_, err := r.st.GetLink(context.Background(), "j", "1")
+		require.ErrorIs(t, err, store.ErrNotFound, "no link for a failed create")
+	})
+
+	t.Run("a schema change takes effect without a restart", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "dept": "R&D"})
+		_, err := r.st.UpdateJobSchema(context.Background(), "j", []byte(strings.Replace(testMapping, `"source":"dept"`, `"source":"division"`, 1)), nil)
+		require.NoError(t, err)
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "division": "Platform"})
+		require.Equal(t, [2]string{"R&D", "Platform"}, modified(t, l)["department"])
+	})
+}
