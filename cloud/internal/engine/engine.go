@@ -77,6 +77,9 @@ type Engine struct {
 	running map[string]bool
 	// compiled caches compiled jobs by job ID (one schema version each).
 	compiled map[string]*compiledJob
+	// reserved holds unique values chosen by records not yet finished,
+	// by domain+attribute+value, to the record ID.
+	reserved map[string]int64
 }
 
 // New returns an Engine.
@@ -84,7 +87,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}}, nil
+	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}, reserved: map[string]int64{}}, nil
 }
 
 // Notify wakes the engine after new records were staged.

@@ -84,6 +84,18 @@ func (d *fakeDir) Do(ctx context.Context, jobID string, op *agentv1.Operation) (
 			Attributes: append([]*agentv1.Attribute{{Name: cu.GetMatch().GetAttribute(), Values: []string{cu.GetMatch().GetValue()}}}, cu.GetAttributes()...)}
 		d.objects[o.ObjectGuid] = o
 		res.Entries = []*agentv1.Entry{o}
+	case *agentv1.Operation_LookupValues:
+		lv := k.LookupValues
+		for _, o := range d.objects {
+			for _, v := range attr(o, lv.GetAttribute()) {
+				for _, want := range lv.GetValues() {
+					if strings.EqualFold(v, want) {
+						res.Entries = append(res.Entries, &agentv1.Entry{Dn: o.GetDn(), ObjectGuid: o.GetObjectGuid(),
+							Attributes: []*agentv1.Attribute{{Name: lv.GetAttribute(), Values: []string{v}}}})
+					}
+				}
+			}
+		}
 	case *agentv1.Operation_ModifyUser:
 		o := d.objects[k.ModifyUser.GetTarget().GetObjectGuid()]
 		for _, c := range k.ModifyUser.GetChanges() {
@@ -269,5 +281,53 @@ func TestEngineDecisions(t *testing.T) {
 		require.NoError(t, err)
 		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "division": "Platform"})
 		require.Equal(t, [2]string{"R&D", "Platform"}, modified(t, l)["department"])
+	})
+}
+
+const uniqueMapping = `{"rules":[
+ {"target":"employeeID","type":"direct","source":"externalId","matchingPriority":1},
+ {"target":"displayName","type":"direct","source":"displayName"},
+ {"target":"userPrincipalName","type":"expression","apply":"onCreate","expression":"SelectUniqueValue(Join(\"@\", NormalizeDiacritics(Join(\".\", [first], [last])), \"hrsync.test\"), Join(\"@\", NormalizeDiacritics(Join(\".\", Mid([first], 1, 1), [last])), \"hrsync.test\"))"}
+]}`
+
+func TestSelectUniqueValueAgainstTheDirectory(t *testing.T) {
+	ctx := context.Background()
+	upn := func(r *rig, guid string) string { return attr(r.dir.objects[guid], "userPrincipalName")[0] }
+
+	t.Run("a value held in the directory is skipped", func(t *testing.T) {
+		r := newRig(t, uniqueMapping, `{}`)
+		r.dir.objects["other"] = &agentv1.Entry{ObjectGuid: "other", Dn: "CN=x", Attributes: []*agentv1.Attribute{{Name: "userPrincipalName", Values: []string{"JOSE.GARCIA@hrsync.test"}}}}
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "José García", "first": "José", "last": "García"})
+		require.Equal(t, StatusSuccess, l.Status, l.ErrorMessage)
+		require.Equal(t, "J.Garcia@hrsync.test", upn(r, l.TargetID), "case-insensitive: the first candidate is taken")
+	})
+
+	t.Run("two namesakes in one upload get different values", func(t *testing.T) {
+		r := newRig(t, uniqueMapping, `{}`)
+		var recs []store.StagedRecord
+		for _, id := range []string{"1", "2"} {
+			p, err := EncodeSource(map[string]expr.Value{"externalId": expr.String(id), "displayName": expr.String("José García " + id),
+				"first": expr.String("José"), "last": expr.String("García")})
+			require.NoError(t, err)
+			recs = append(recs, store.StagedRecord{Anchor: id, Payload: p})
+		}
+		require.NoError(t, r.st.StageUpload(ctx, store.Upload{ID: "u", JobID: "j", ReceivedAt: time.Now(), Records: recs}))
+		require.NoError(t, r.eng.processJob(ctx, "j"))
+		got := map[string]bool{}
+		for g := range r.dir.objects {
+			got[upn(r, g)] = true
+		}
+		require.Equal(t, map[string]bool{"Jose.Garcia@hrsync.test": true, "J.Garcia@hrsync.test": true}, got)
+		require.Empty(t, r.eng.reserved, "reservations end with their records")
+	})
+
+	t.Run("all candidates taken is a record failure, never an empty value", func(t *testing.T) {
+		r := newRig(t, uniqueMapping, `{}`)
+		r.dir.objects["o"] = &agentv1.Entry{ObjectGuid: "o", Dn: "CN=o", Attributes: []*agentv1.Attribute{{Name: "userPrincipalName",
+			Values: []string{"Jose.Garcia@hrsync.test", "J.Garcia@hrsync.test"}}}}
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "José García", "first": "José", "last": "García"})
+		require.Equal(t, StatusFailure, l.Status)
+		require.Equal(t, "SelectUniqueValueExhausted", l.ErrorCode)
+		require.Len(t, r.dir.objects, 1, "nothing was created")
 	})
 }

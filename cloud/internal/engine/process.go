@@ -43,6 +43,7 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 		Action: "other", Status: StatusSuccess, SourceID: rec.Anchor,
 	}
 	var t trail
+	defer e.release(rec.ID)
 	link, err := e.apply(ctx, job, cj, rec, &entry, &t)
 	if err != nil {
 		var re *errRecord
@@ -175,10 +176,9 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 
 func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, src map[string]expr.Value, entry *store.LogEntry, t *trail) (*store.Link, error) {
 	entry.Action = "create"
-	ev, err := m.Evaluate(src, mapping.Create, e.evalOpts())
+	ev, err := m.Evaluate(src, mapping.Create, e.evalOptsFor(ctx, job, rec, ""))
 	if err != nil {
-		t.add("EntrySynchronizationError", StepProcessing, StatusFailure, "Evaluating the attribute mappings failed", nil)
-		return nil, &errRecord{code: "AttributeMappingError", msg: err.Error()}
+		return nil, mappingErr(t, err)
 	}
 	parent := first(ev.Attrs, attrParentDN)
 	if parent == "" {
@@ -244,10 +244,9 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 	entry.Action = "update"
 	entry.TargetID, entry.TargetName = cur.GetObjectGuid(), cur.GetDn()
 	link := &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: cur.GetObjectGuid(), DN: cur.GetDn(), UpdatedAt: e.cfg.Clock.Now()}
-	ev, err := m.Evaluate(src, mapping.Update, e.evalOpts())
+	ev, err := m.Evaluate(src, mapping.Update, e.evalOptsFor(ctx, job, rec, cur.GetObjectGuid()))
 	if err != nil {
-		t.add("EntrySynchronizationError", StepProcessing, StatusFailure, "Evaluating the attribute mappings failed", nil)
-		return nil, &errRecord{code: "AttributeMappingError", msg: err.Error()}
+		return nil, mappingErr(t, err)
 	}
 	have := map[string][]string{}
 	for _, a := range cur.GetAttributes() {
@@ -400,6 +399,28 @@ func sameValues(a, b []string) bool {
 
 func (e *Engine) evalOpts() mapping.EvalOptions {
 	return mapping.EvalOptions{Now: e.cfg.Clock.Now}
+}
+
+// evalOptsFor adds the directory uniqueness oracle for one record; self is
+// the GUID of the record's own object (empty on create).
+func (e *Engine) evalOptsFor(ctx context.Context, job store.Job, rec store.StagedRecord, self string) mapping.EvalOptions {
+	o := e.evalOpts()
+	o.Unique = &uniqueness{e: e, ctx: ctx, job: job, rec: rec, self: self}
+	return o
+}
+
+// mappingErr turns a mapping failure into a record failure; a context or
+// store failure inside the uniqueness check stops processing instead.
+func mappingErr(t *trail, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	t.add("EntrySynchronizationError", StepProcessing, StatusFailure, "Evaluating the attribute mappings failed", nil)
+	if errors.Is(err, expr.ErrUniqueExhausted) {
+		return &errRecord{code: "SelectUniqueValueExhausted", msg: err.Error(),
+			recommendation: "Every candidate of SelectUniqueValue is taken in the directory; add candidates (for example with a number) to the expression."}
+	}
+	return &errRecord{code: "AttributeMappingError", msg: err.Error()}
 }
 
 // readAttributes are the directory attributes to read before an update:
