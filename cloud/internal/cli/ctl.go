@@ -31,6 +31,7 @@ Usage:
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json]
+  hrsyncctl expr eval 'EXPR' [--attrs FILE.json] [--now ISO-8601] | expr test FILE.json...
   hrsyncctl version
 
 Global flags (or HRSYNC_URL, HRSYNC_TOKEN, HRSYNC_CACERT):
@@ -88,6 +89,8 @@ func RunCtl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = c.upload(ctx, rest[1:], stderr)
 	case "logs":
 		err = c.logs(ctx, rest[1:], stderr)
+	case "expr":
+		return runExpr(rest[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "hrsyncctl: unknown command %q\n\n%s", rest[0], ctlUsage)
 		return 2
