@@ -63,6 +63,7 @@ func TestEvalErrors(t *testing.T) {
 		{name: "Replace unknown dynamic group", src: `Replace("a", , "(a)", [g], "x", , )`, attrs: attrs("g", "nope"), wantErr: ErrArgument},
 		{name: "Replace empty dynamic find", src: `Replace("a", [f], , , "x", , )`, attrs: attrs("f", ""), wantErr: ErrArgument},
 		{name: "Replace result over the limit", src: `Replace([a], , "", , [a], , )`, attrs: attrs("a", strings.Repeat("y", 2000)), wantErr: ErrValueTooLarge},
+		{name: "Replace value too long for a regex", src: `Replace([a], , "(?:b*c)?", , "", , )`, attrs: attrs("a", strings.Repeat("b", 100000)), wantErr: ErrValueTooLarge},
 		{name: "RandomString over the cap at run time", src: `RandomString([n], 0, 0, 0, 0)`, attrs: attrs("n", "100000"), wantErr: ErrArgument},
 		{name: "RandomString avoids a whole class", src: `RandomString(4, [n], 0, 0, 0, "0123456789")`, attrs: attrs("n", "1"), wantErr: ErrArgument},
 		{name: "RandomString negative minimum", src: `RandomString(4, [n], 0, 0, 0)`, attrs: attrs("n", "-1"), wantErr: ErrArgument},

@@ -3,6 +3,7 @@ package expr
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
@@ -14,7 +15,15 @@ import (
 // MaxPatternLength bounds a regular expression. Go's regexp runs in time
 // linear in the input, so patterns cannot backtrack catastrophically; the
 // bound keeps compilation cheap for patterns that come from attributes.
-const MaxPatternLength = 4096
+const MaxPatternLength = 1024
+
+// regexWorkBudget bounds one replacement. Replacing every match searches
+// again after each match, and one search can scan the rest of the value, so
+// the worst case grows with instructions × length² (Go's ReplaceAll shares
+// this). A value is refused when that product exceeds the budget: about a
+// quarter of a second of the worst pattern, far beyond any HR value (4 KB
+// for a typical pattern).
+const regexWorkBudget = 2e8
 
 // dotnetRegex is a .NET regular expression translated to Go's RE2 syntax
 // with .NET's meaning kept: \d, \w and \s are Unicode-aware as in .NET, and
@@ -23,6 +32,8 @@ const MaxPatternLength = 4096
 // conditionals, \b) are rejected with a clear error, never approximated.
 type dotnetRegex struct {
 	re *regexp.Regexp
+	// insts is the size of the compiled program, for the work budget.
+	insts int
 	// notAtStart is re with ^ and \A made unmatchable, for searches that
 	// start inside the text (see replaceAll).
 	notAtStart *regexp.Regexp
@@ -58,6 +69,11 @@ func compileDotnetRegex(pattern string) (*dotnetRegex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("regular expression %q: %w", pattern, err)
 	}
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil {
+		return nil, fmt.Errorf("regular expression %q: %w", pattern, err)
+	}
+	r.insts = len(prog.Inst)
 	if neverAtStart(tree) {
 		if r.notAtStart, err = regexp.Compile(tree.String()); err != nil {
 			return nil, fmt.Errorf("regular expression %q: %w", pattern, err)
@@ -349,6 +365,9 @@ func translateClass(rs []rune, i *int) (string, error) {
 // empty match right after a previous match counts, so Replace("baaac",
 // "a*", "-") is "-b--c-" as in .NET. fn gets the submatch indexes.
 func (r *dotnetRegex) replaceAll(s string, fn func(b *strings.Builder, m []int)) (string, error) {
+	if limit := r.maxInput(); len(s) > limit {
+		return "", fmt.Errorf("%w: a %d-byte value is too long for this regular expression (at most %d bytes)", ErrValueTooLarge, len(s), limit)
+	}
 	var b strings.Builder
 	last := 0
 	for pos := 0; pos <= len(s); {
@@ -384,6 +403,11 @@ func (r *dotnetRegex) replaceAll(s string, fn func(b *strings.Builder, m []int))
 	}
 	b.WriteString(s[last:])
 	return b.String(), nil
+}
+
+// maxInput is the longest value replaceAll takes within the work budget.
+func (r *dotnetRegex) maxInput() int {
+	return int(math.Sqrt(regexWorkBudget / float64(r.insts+1)))
 }
 
 // substitution is a parsed .NET replacement pattern.
