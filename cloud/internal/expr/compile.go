@@ -255,3 +255,13 @@ func identifierNames() []string {
 	slices.Sort(names)
 	return names
 }
+
+// Functions returns the names of every function of the language, sorted.
+func Functions() []string {
+	names := make([]string, 0, len(builtinList))
+	for _, b := range builtinList {
+		names = append(names, b.name)
+	}
+	slices.Sort(names)
+	return names
+}
