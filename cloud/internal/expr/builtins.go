@@ -165,11 +165,11 @@ var builtinList = []builtin{
 	// Dates.
 	{name: "CDate", arity: exactly(1), eager: pure(fnCDate)},
 	{name: "Now", arity: exactly(0), eager: fnNow},
-	{name: "DateAdd", arity: exactly(3), eager: pure(fnDateAdd)},
-	{name: "DateDiff", arity: exactly(3), eager: pure(fnDateDiff)},
+	{name: "DateAdd", arity: exactly(3), eager: pure(fnDateAdd), prep: prepInterval},
+	{name: "DateDiff", arity: exactly(3), eager: pure(fnDateDiff), prep: prepInterval},
 	{name: "DateFromNum", arity: exactly(1), eager: pure(fnDateFromNum)},
 	{name: "NumFromDate", arity: exactly(1), eager: pure(fnNumFromDate)},
-	{name: "FormatDateTime", arity: between(3, 4), eager: fnFormatDateTime},
+	{name: "FormatDateTime", arity: between(3, 4), eager: fnFormatDateTime, prep: prepFormatDateTime},
 
 	// Generated values.
 	{name: "Guid", arity: exactly(0), eager: fnGuid},

@@ -16,12 +16,11 @@ const (
 	tick          = 100 * time.Nanosecond
 	ticksPerSec   = int64(time.Second / tick)
 	ticksPerDay   = 86400 * ticksPerSec
-	unixToTicks   = 62135596800 * ticksPerSec      // 0001-01-01 → 1970-01-01
-	fileTimeStart = 50491123200 * ticksPerSec      // 0001-01-01 → 1601-01-01
-	maxTicks      = 3155378975999999999            // 9999-12-31 23:59:59.9999999
-	maxFileTime   = maxTicks - fileTimeStart       // the largest valid FILETIME
-	dateLayout    = "1/2/2006 3:04:05 PM"          // M/d/yyyy h:mm:ss tt
-	isoLayout     = "2006-01-02T15:04:05.9999999Z" // for messages
+	unixToTicks   = 62135596800 * ticksPerSec // 0001-01-01 → 1970-01-01
+	fileTimeStart = 50491123200 * ticksPerSec // 0001-01-01 → 1601-01-01
+	maxTicks      = 3155378975999999999       // 9999-12-31 23:59:59.9999999
+	maxFileTime   = maxTicks - fileTimeStart  // the largest valid FILETIME
+	dateLayout    = "1/2/2006 3:04:05 PM"     // M/d/yyyy h:mm:ss tt
 )
 
 var errDateRange = errors.New("date outside 1/1/0001 to 12/31/9999")

@@ -160,8 +160,8 @@ func fnDateDiff(args []Value) (Value, error) {
 
 // fnDateFromNum reads an Active Directory integer date (a Windows FILETIME:
 // 100 ns ticks since 1601-01-01 UTC, as in accountExpires) as a date value.
-// Null or "" gives null. 0 and values past 9999 (AD's "never",
-// 9223372036854775807) are errors: they are not dates.
+// Null or "" gives null; 0 is 1/1/1601. Negative values and values past
+// 9999 (AD's "never", 9223372036854775807) are errors: they are not dates.
 func fnDateFromNum(args []Value) (Value, error) {
 	if args[0].IsNullOrEmpty() {
 		return Null(), nil
@@ -202,23 +202,23 @@ func fnNumFromDate(args []Value) (Value, error) {
 // M/d/yyyy h:mm:ss tt, as in Entra; if inputFormat does not read that
 // rendering, the date itself is formatted. Null or "" gives null.
 func fnFormatDateTime(c *callCtx, args []Value) (Value, error) {
+	plan, _ := c.static.(*formatPlan)
+	if plan == nil {
+		plan = &formatPlan{}
+	}
 	styleArg, in, out := Null(), args[1], args[2]
 	if len(args) == 4 {
 		styleArg, in, out = args[1], args[2], args[3]
 	}
-	styleText, err := scalar(styleArg)
+	styles, err := plan.stylesOr(styleArg)
 	if err != nil {
 		return Null(), err
 	}
-	styles, err := parseStyles(styleText)
-	if err != nil {
-		return Null(), argErr("dateTimeStyles: %v", err)
-	}
-	inFmt, err := formatArg(in, "inputFormat")
+	inFmt, err := plan.formatOr(plan.in, in, "inputFormat")
 	if err != nil {
 		return Null(), err
 	}
-	outFmt, err := formatArg(out, "outputFormat")
+	outFmt, err := plan.formatOr(plan.out, out, "outputFormat")
 	if err != nil {
 		return Null(), err
 	}
@@ -239,6 +239,79 @@ func fnFormatDateTime(c *callCtx, args []Value) (Value, error) {
 		t, kind = d, kindUTC
 	}
 	return String(outFmt.format(t, kind)), nil
+}
+
+// formatPlan holds FormatDateTime's constant arguments, compiled once.
+type formatPlan struct {
+	styles  *dtStyles
+	in, out *dotnetFormat
+}
+
+// prepFormatDateTime compiles constant styles and formats, so a bad format
+// is reported when the expression is saved.
+func prepFormatDateTime(args []Node) (any, error) {
+	plan := &formatPlan{}
+	styleNode, in, out := Node(nil), args[1], args[2]
+	if len(args) == 4 {
+		styleNode, in, out = args[1], args[2], args[3]
+	}
+	switch n := styleNode.(type) {
+	case nil, *Empty:
+		st := defaultStyles
+		plan.styles = &st
+	case *StringLit:
+		st, err := parseStyles(n.Value)
+		if err != nil {
+			return nil, argErr("dateTimeStyles: %v", err)
+		}
+		plan.styles = &st
+	}
+	for _, f := range []struct {
+		node Node
+		dst  **dotnetFormat
+		what string
+	}{{in, &plan.in, "inputFormat"}, {out, &plan.out, "outputFormat"}} {
+		if lit, ok := f.node.(*StringLit); ok {
+			df, err := formatArg(String(lit.Value), f.what)
+			if err != nil {
+				return nil, err
+			}
+			*f.dst = &df
+		}
+	}
+	return plan, nil
+}
+
+func (p *formatPlan) stylesOr(v Value) (dtStyles, error) {
+	if p.styles != nil {
+		return *p.styles, nil
+	}
+	text, err := scalar(v)
+	if err != nil {
+		return 0, err
+	}
+	st, err := parseStyles(text)
+	if err != nil {
+		return 0, argErr("dateTimeStyles: %v", err)
+	}
+	return st, nil
+}
+
+func (p *formatPlan) formatOr(f *dotnetFormat, v Value, what string) (dotnetFormat, error) {
+	if f != nil {
+		return *f, nil
+	}
+	return formatArg(v, what)
+}
+
+// prepInterval checks a constant interval of DateAdd or DateDiff.
+func prepInterval(args []Node) (any, error) {
+	if lit, ok := args[0].(*StringLit); ok {
+		if _, err := intervalArg(String(lit.Value)); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 func formatArg(v Value, what string) (dotnetFormat, error) {

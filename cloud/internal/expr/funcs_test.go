@@ -30,7 +30,7 @@ func TestEvalErrors(t *testing.T) {
 		{name: "CDate offset too large", src: `CDate("2020-01-01T00:00:00+15:00")`, wantErr: ErrArgument},
 		{name: "CDate 24 o'clock", src: `CDate("2020-01-01 24:00")`, wantErr: ErrArgument},
 		{name: "CDate 13 PM", src: `CDate("1/1/2020 13:00 AM")`, wantErr: ErrArgument},
-		{name: "DateAdd bad interval", src: `DateAdd("fortnight", 1, Now())`, wantErr: ErrArgument},
+		{name: "DateAdd bad interval", src: `DateAdd([i], 1, Now())`, attrs: attrs("i", "fortnight"), wantErr: ErrArgument},
 		{name: "DateAdd bad number", src: `DateAdd("d", "x", Now())`, wantErr: ErrArgument},
 		{name: "DateAdd past 9999", src: `DateAdd("yyyy", 9000, Now())`, wantErr: ErrArgument},
 		{name: "DateAdd huge days", src: `DateAdd("d", 99999999999, Now())`, wantErr: ErrArgument},
@@ -43,15 +43,7 @@ func TestEvalErrors(t *testing.T) {
 		{name: "FormatDateTime wrong weekday", src: `FormatDateTime("Mon 2015-01-23", , "ddd yyyy-MM-dd", "d")`, wantErr: ErrArgument},
 		{name: "FormatDateTime leftover text", src: `FormatDateTime("2015-01-23x", , "yyyy-MM-dd", "d")`, wantErr: ErrArgument},
 		{name: "FormatDateTime no white space with None", src: `FormatDateTime(" 2015-01-23", "None", "yyyy-MM-dd", "d")`, wantErr: ErrArgument},
-		{name: "FormatDateTime unknown standard format", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "x")`, wantErr: ErrArgument},
-		{name: "FormatDateTime unterminated quote", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "yyyy'x")`, wantErr: ErrArgument},
-		{name: "FormatDateTime trailing backslash", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "yyyy\\")`, wantErr: ErrArgument},
-		{name: "FormatDateTime lone percent", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "%")`, wantErr: ErrArgument},
-		{name: "FormatDateTime eight fraction digits", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "ffffffff")`, wantErr: ErrArgument},
-		{name: "FormatDateTime empty format", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "")`, wantErr: ErrArgument},
-		{name: "FormatDateTime huge format", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "` + strings.Repeat("y", MaxFormatLength+1) + `")`, wantErr: ErrArgument},
-		{name: "FormatDateTime bad styles", src: `FormatDateTime("2015-01-23", "Sideways", "yyyy-MM-dd", "d")`, wantErr: ErrArgument},
-		{name: "FormatDateTime clashing styles", src: `FormatDateTime("2015-01-23", "RoundtripKind, AssumeLocal", "yyyy-MM-dd", "d")`, wantErr: ErrArgument},
+		{name: "FormatDateTime huge format", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", [f])`, attrs: attrs("f", strings.Repeat("y", MaxFormatLength+1)), wantErr: ErrArgument},
 		{name: "FormatDateTime hour for AM", src: `FormatDateTime("13:00 AM", , "H:mm tt", "t")`, wantErr: ErrArgument},
 		{name: "Replace dynamic lookbehind", src: `Replace("ab", , [p], , "x", , )`, attrs: attrs("p", "(?<=a)b"), wantErr: ErrArgument},
 		{name: "Replace dynamic backreference", src: `Replace("aa", , [p], , "x", , )`, attrs: attrs("p", `(a)\1`), wantErr: ErrArgument},
@@ -82,6 +74,38 @@ func TestEvalErrors(t *testing.T) {
 		{name: "SelectUniqueValue without oracle", src: `SelectUniqueValue("a", "b")`, wantErr: ErrNotConfigured},
 		{name: "comparison of several values", src: `[p]="a"`, attrs: map[string]Value{"p": Multi([]string{"a", big})}, wantErr: ErrArgument},
 	})
+}
+
+// TestCompileTimeArgumentErrors: constant arguments that can never work are
+// reported when the expression is compiled (saved), with a position.
+func TestCompileTimeArgumentErrors(t *testing.T) {
+	tests := []struct{ name, src string }{
+		{name: "FormatDateTime unknown standard format", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "x")`},
+		{name: "FormatDateTime unterminated quote", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "yyyy'x")`},
+		{name: "FormatDateTime trailing backslash", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "yyyy\\")`},
+		{name: "FormatDateTime lone percent", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "%")`},
+		{name: "FormatDateTime eight fraction digits", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "ffffffff")`},
+		{name: "FormatDateTime empty format", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "")`},
+		{name: "FormatDateTime bad styles", src: `FormatDateTime("2015-01-23", "Sideways", "yyyy-MM-dd", "d")`},
+		{name: "FormatDateTime clashing styles", src: `FormatDateTime("2015-01-23", "RoundtripKind, AssumeLocal", "yyyy-MM-dd", "d")`},
+		{name: "FormatDateTime huge format", src: `FormatDateTime("2015-01-23", , "yyyy-MM-dd", "` + strings.Repeat("y", MaxFormatLength+1) + `")`},
+		{name: "DateAdd bad constant interval", src: `DateAdd("fortnight", 1, Now())`},
+		{name: "DateDiff bad constant interval", src: `DateDiff("days", Now(), Now())`},
+	}
+	for _, tc := range tests {
+		_, err := Compile(tc.src)
+		require.ErrorIs(t, err, ErrArgument, tc.name)
+		var se *SyntaxError
+		require.ErrorAs(t, err, &se, tc.name)
+	}
+	// The same arguments from attributes fail at run time.
+	_, err := MustCompile(`FormatDateTime("2015-01-23", [s], "yyyy-MM-dd", [f])`).Eval(Env{Attrs: attrs("s", "", "f", "x")})
+	require.ErrorIs(t, err, ErrArgument)
+	_, err = MustCompile(`FormatDateTime("2015-01-23", [s], "yyyy-MM-dd", [f])`).Eval(Env{Attrs: attrs("s", "Sideways", "f", "d")})
+	require.ErrorIs(t, err, ErrArgument)
+	v, err := MustCompile(`FormatDateTime("2015-01-23", [s], "yyyy-MM-dd", [f])`).Eval(Env{Attrs: attrs("s", "None", "f", "MMM d")})
+	require.NoError(t, err)
+	require.Equal(t, "Jan 23", v.AsString())
 }
 
 func TestErrorMessages(t *testing.T) {
