@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Evaluation budget: no single value may exceed MaxValueBytes, and one
@@ -148,12 +149,13 @@ func (n cCmp) eval(st *state) (Value, error) {
 }
 
 // compareValues orders two scalars. Null compares as "" (so [x]="" holds for
-// an absent x, which Entra's IIF gets wrong). Two dates compare as instants.
+// an absent x, which Entra's IIF gets wrong). A date compares with a date or
+// date text as instants.
 // When both sides are decimal numbers they compare numerically
 // ([StatusRehire]=1), otherwise as case-sensitive ordinal strings.
 func compareValues(a, b Value) (int, error) {
-	if a.kind == KindDate && b.kind == KindDate {
-		return a.t.Compare(b.t), nil
+	if ta, tb, ok := asDates(a, b); ok {
+		return ta.Compare(tb), nil
 	}
 	as, err := scalar(a)
 	if err != nil {
@@ -175,6 +177,17 @@ func compareValues(a, b Value) (int, error) {
 		return 0, nil
 	}
 	return strings.Compare(as, bs), nil
+}
+
+// asDates returns both sides as instants when one is a date and the other
+// a date or text that reads as one (CDate([hire]) > "1/1/2020").
+func asDates(a, b Value) (time.Time, time.Time, bool) {
+	if a.kind != KindDate && b.kind != KindDate {
+		return time.Time{}, time.Time{}, false
+	}
+	ta, okA, errA := dateArg(a)
+	tb, okB, errB := dateArg(b)
+	return ta, tb, okA && okB && errA == nil && errB == nil
 }
 
 // isDecimal reports whether s (ignoring surrounding spaces) is -?digits[.digits].

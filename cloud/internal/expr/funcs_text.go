@@ -43,8 +43,8 @@ func fnWord(args []Value) (Value, error) {
 // fnInStr: InStr(value1, value2, start, compareType) is the 1-based
 // character position of value2 in value1 at or after start (default 1), or
 // 0. compareType vbTextCompare (1) ignores case; vbBinaryCompare (0, the
-// default) does not. As in VB: an empty value1 or a start past its end gives
-// 0, an empty value2 gives start.
+// default) does not. As in VB: an empty value1 or a start more than one past
+// its end gives 0, and otherwise an empty value2 gives start.
 func fnInStr(args []Value) (Value, error) {
 	hay, err := scalar(args[0])
 	if err != nil {
@@ -78,7 +78,7 @@ func fnInStr(args []Value) (Value, error) {
 		}
 	}
 	h := []rune(hay)
-	if len(h) == 0 || start > len(h) {
+	if len(h) == 0 || start-1 > len(h) {
 		return String("0"), nil
 	}
 	if needle == "" {
