@@ -5,7 +5,7 @@ PKGS := $(addsuffix /...,$(addprefix ./,$(MODULES)))
 GO_TEST_FLAGS ?=
 BIN := bin
 
-.PHONY: help deps build build-windows test test-unit vet fmt proto verify-proto verify-mod demo clean
+.PHONY: help deps build build-windows test test-unit vet fmt proto verify-proto verify-mod bench demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test: deps verify-proto verify-mod vet build-windows ## everything CI runs: deps
 
 test-unit: ## the tests that need no Samba (fast)
 	go test -count=1 -short $(GO_TEST_FLAGS) $(PKGS)
+
+bench: ## run the benchmarks recorded in docs/performance.md (one core, each with its baseline)
+	go test -run '^$$' -bench . -benchmem -cpu 1 -count 5 ./cloud/internal/mapping/
 
 demo: deps build ## run a throwaway AD domain, the cloud and an agent; Ctrl-C stops them
 	@go build -o $(BIN)/hrsync-demo ./tests/cmd/hrsync-demo

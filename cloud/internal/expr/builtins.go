@@ -8,7 +8,21 @@ import (
 )
 
 // thunk evaluates one argument of a lazy function on demand.
-type thunk func() (Value, error)
+type thunk struct {
+	n  cnode
+	st *state
+	// tainted is set when an evaluated argument was redacted.
+	tainted *bool
+}
+
+// get evaluates the argument.
+func (t thunk) get() (Value, error) {
+	v, err := t.n.eval(t.st)
+	if v.redacted {
+		*t.tainted = true
+	}
+	return v, err
+}
 
 // builtin is one function of the language. Exactly one of eager (arguments
 // evaluated first, left to right) and lazy (the function decides which

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -106,9 +107,19 @@ func (p *Program) Redacts() bool { return p.redacts }
 // IgnoreFlowIfNullOrEmpty fired, and *EvalError values for run-time errors;
 // errors.Is(err, ErrUniqueExhausted) tells an exhausted SelectUniqueValue.
 func (p *Program) Eval(env Env) (Value, error) {
-	st := &state{env: env}
-	return p.root.eval(st)
+	st := statePool.Get().(*state)
+	st.env, st.produced = env, 0
+	v, err := p.root.eval(st)
+	st.env = Env{} // drop references to the caller's data
+	statePool.Put(st)
+	return v, err
 }
+
+// statePool recycles evaluation states and their argument stacks; a
+// mapping evaluates tens of expressions per worker.
+var statePool = sync.Pool{New: func() any {
+	return &state{args: make([]Value, 0, 32), ctxs: make([]callCtx, 0, 16), thunks: make([]thunk, 0, 16)}
+}}
 
 type compiler struct {
 	attrs   map[string]bool

@@ -20,7 +20,38 @@ const (
 type state struct {
 	env      Env
 	produced int
+	// args is a stack of argument values reused by every call of one
+	// evaluation: a call takes a window on top and gives it back when it
+	// returns. Functions never keep their argument slice.
+	args []Value
+	// ctxs and thunks likewise hold call contexts and lazy arguments.
+	ctxs   []callCtx
+	thunks []thunk
 }
+
+// pushArgs returns a window of n values on top of the argument stack. The
+// window stays valid until popArgs, even if nested calls grow the stack.
+func (st *state) pushArgs(n int) (vals []Value, base int) {
+	base = len(st.args)
+	for range n {
+		st.args = append(st.args, Value{})
+	}
+	return st.args[base : base+n : base+n], base
+}
+
+func (st *state) popArgs(base int) {
+	clear(st.args[base:])
+	st.args = st.args[:base]
+}
+
+// pushCtx returns a call context on top of the context stack.
+func (st *state) pushCtx(c callCtx) (*callCtx, int) {
+	st.ctxs = append(st.ctxs, c)
+	i := len(st.ctxs) - 1
+	return &st.ctxs[i], i
+}
+
+func (st *state) popCtx(i int) { st.ctxs = st.ctxs[:i] }
 
 // charge accounts for a value a function produced.
 func (st *state) charge(v Value) error {
@@ -71,27 +102,30 @@ func (n *cCall) eval(st *state) (Value, error) {
 		err     error
 		tainted bool
 	)
-	c := &callCtx{st: st, pos: n.pos, omitted: n.omitted, static: n.static}
+	c, ci := st.pushCtx(callCtx{st: st, pos: n.pos, omitted: n.omitted, static: n.static})
 	if n.fn.lazy != nil {
-		thunks := make([]thunk, len(n.args))
-		for i, a := range n.args {
-			thunks[i] = func() (Value, error) {
-				v, err := a.eval(st)
-				tainted = tainted || v.redacted
-				return v, err
-			}
+		base := len(st.thunks)
+		for _, a := range n.args {
+			st.thunks = append(st.thunks, thunk{n: a, st: st, tainted: &tainted})
 		}
+		thunks := st.thunks[base:len(st.thunks):len(st.thunks)]
 		v, err = n.fn.lazy(c, thunks)
+		clear(st.thunks[base:])
+		st.thunks = st.thunks[:base]
 	} else {
-		vals := make([]Value, len(n.args))
+		vals, base := st.pushArgs(len(n.args))
 		for i, a := range n.args {
 			if vals[i], err = a.eval(st); err != nil {
+				st.popArgs(base)
+				st.popCtx(ci)
 				return Null(), err
 			}
 			tainted = tainted || vals[i].redacted
 		}
 		v, err = n.fn.eager(c, vals)
+		st.popArgs(base)
 	}
+	st.popCtx(ci)
 	if err == nil {
 		err = st.charge(v)
 	}

@@ -9,7 +9,7 @@ import (
 // null or empty source matches the key "". Only the chosen value is
 // evaluated; an omitted default gives null.
 func fnSwitch(args []thunk) (Value, error) {
-	src, err := args[0]()
+	src, err := args[0].get()
 	if err != nil {
 		return Null(), err
 	}
@@ -18,7 +18,7 @@ func fnSwitch(args []thunk) (Value, error) {
 		return Null(), err
 	}
 	for i := 2; i+1 < len(args); i += 2 {
-		k, err := args[i]()
+		k, err := args[i].get()
 		if err != nil {
 			return Null(), err
 		}
@@ -27,15 +27,15 @@ func fnSwitch(args []thunk) (Value, error) {
 			return Null(), err
 		}
 		if ks == s {
-			return args[i+1]()
+			return args[i+1].get()
 		}
 	}
-	return args[1]()
+	return args[1].get()
 }
 
 // fnIIF: IIF(condition, ifTrue, ifFalse), evaluating only the chosen branch.
 func fnIIF(args []thunk) (Value, error) {
-	c, err := args[0]()
+	c, err := args[0].get()
 	if err != nil {
 		return Null(), err
 	}
@@ -44,9 +44,9 @@ func fnIIF(args []thunk) (Value, error) {
 		return Null(), err
 	}
 	if ok {
-		return args[1]()
+		return args[1].get()
 	}
-	return args[2]()
+	return args[2].get()
 }
 
 // fnNot: "True" (any case) or a true boolean gives False; anything else,
@@ -67,7 +67,7 @@ func fnNot(args []Value) (Value, error) {
 // Later arguments are not evaluated once one is found.
 func fnCoalesce(args []thunk) (Value, error) {
 	for _, a := range args {
-		v, err := a()
+		v, err := a.get()
 		if err != nil {
 			return Null(), err
 		}

@@ -81,7 +81,10 @@ func (c *Compiled) Evaluate(src map[string]expr.Value, phase Phase, opts EvalOpt
 	if phase != Create && phase != Update {
 		return Evaluated{}, fmt.Errorf("mapping: invalid phase %v", phase)
 	}
-	out := Evaluated{Attrs: map[string][]string{}}
+	out := Evaluated{Attrs: make(map[string][]string, len(c.rules))}
+	// Single values share one backing array: one allocation per record
+	// instead of one per attribute.
+	singles := make([]string, 0, len(c.rules))
 	var errs []error
 	for i := range c.rules {
 		r := &c.rules[i]
@@ -100,7 +103,15 @@ func (c *Compiled) Evaluate(src map[string]expr.Value, phase Phase, opts EvalOpt
 		if v.IsNull() && phase == Create && r.Default != nil {
 			v = expr.String(*r.Default)
 		}
-		vals := nonEmpty(v.Values())
+		var vals []string
+		if v.Kind() != expr.KindMulti {
+			if s := v.AsString(); s != "" && !v.IsNull() {
+				singles = append(singles, s)
+				vals = singles[len(singles)-1 : len(singles) : len(singles)]
+			}
+		} else {
+			vals = nonEmpty(v.Values())
+		}
 		switch {
 		case len(vals) == 0:
 			if phase == Update && r.FlowNullValues && r.Apply == Always {
