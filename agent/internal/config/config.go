@@ -6,11 +6,9 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -18,9 +16,7 @@ import (
 	"runtime"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/hrsync/hrsync/shared/cfgerr"
+	"github.com/hrsync/hrsync/shared/confload"
 )
 
 // Config is everything hrsync-agent needs.
@@ -89,23 +85,12 @@ func Default() Config {
 }
 
 // FieldError names the field that is wrong.
-type FieldError = cfgerr.FieldError
+type FieldError = confload.FieldError
 
-var fieldErr = cfgerr.Field
+var fieldErr = confload.Field
 
 // LoadFile overlays a YAML file; unknown keys are errors.
-func (c *Config) LoadFile(path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("read config: %w", err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config file %s: %w", path, err)
-	}
-	return nil
-}
+func (c *Config) LoadFile(path string) error { return confload.YAMLFile(path, c) }
 
 // LoadEnv overlays HRSYNC_AGENT_* variables.
 func (c *Config) LoadEnv(getenv func(string) string) {
