@@ -24,6 +24,7 @@ type Store interface {
 	Operations
 	Links
 	Logs
+	References
 	Close() error
 }
 
@@ -187,12 +188,50 @@ type LogEntry struct {
 }
 
 // Outcome is everything that records the end of one staged record, written
-// in one transaction: the log entry, the link (when set) and the record's
-// processed mark.
+// in one transaction: the log entry, the link (when set), the record's
+// processed mark (when RecordID is set) and its pending references.
 type Outcome struct {
 	RecordID int64
 	Log      LogEntry
 	Link     *Link
+	// PutReferences records references that wait for their target.
+	PutReferences []PendingReference
+	// DeleteReferences removes pending references of (JobID, Anchor).
+	DeleteReferences []ReferenceKey
+}
+
+// PendingReference is a reference attribute (manager) of a directory
+// object whose target (by source anchor) has no directory object yet.
+type PendingReference struct {
+	JobID string
+	// Anchor is the source anchor of the object that holds the reference.
+	Anchor    string
+	Attribute string
+	// Target is the source anchor of the referenced record.
+	Target    string
+	CreatedAt time.Time
+}
+
+// ReferenceKey names one pending reference.
+type ReferenceKey struct {
+	JobID, Anchor, Attribute string
+}
+
+// ResolvableReference is a pending reference whose holder and target both
+// have links now.
+type ResolvableReference struct {
+	PendingReference
+	Holder Link
+	To     Link
+}
+
+// References stores pending references.
+type References interface {
+	// ResolvableReferences lists pending references of a job whose holder
+	// and target are both linked.
+	ResolvableReferences(ctx context.Context, jobID string, limit int) ([]ResolvableReference, error)
+	// CountPendingReferences counts the unresolved references of a job.
+	CountPendingReferences(ctx context.Context, jobID string) (int, error)
 }
 
 // LogQuery filters provisioning logs.

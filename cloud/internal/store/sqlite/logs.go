@@ -26,6 +26,19 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 				return err
 			}
 		}
+		for _, k := range o.DeleteReferences {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM pending_references WHERE job_id = ? AND anchor = ? AND attribute = ?`,
+				k.JobID, k.Anchor, k.Attribute); err != nil {
+				return err
+			}
+		}
+		for _, r := range o.PutReferences {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO pending_references (job_id, anchor, attribute, target, created_at) VALUES (?,?,?,?,?)
+				ON CONFLICT (job_id, anchor, attribute) DO UPDATE SET target = excluded.target, created_at = excluded.created_at`,
+				r.JobID, r.Anchor, r.Attribute, r.Target, ms(r.CreatedAt)); err != nil {
+				return err
+			}
+		}
 		if o.RecordID != 0 {
 			res, err := tx.ExecContext(ctx, `UPDATE staged_records SET processed_at = ? WHERE id = ? AND processed_at IS NULL`, ms(l.ActivityTime), o.RecordID)
 			if err != nil {

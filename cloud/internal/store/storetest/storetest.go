@@ -29,6 +29,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"stale results are fenced", testFencing},
 		{"finish record is atomic", testFinishRecord},
 		{"log paging", testLogPaging},
+		{"pending references", testReferences},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -238,4 +239,47 @@ func testLogPaging(t *testing.T, s store.Store) {
 		q.AfterTime, q.AfterID = last.ActivityTime, last.ID
 	}
 	require.Equal(t, []string{"j1-0", "j1-1", "j1-2", "j1-3", "j1-4"}, ids)
+}
+
+func testReferences(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	link := func(anchor string) *store.Link {
+		return &store.Link{JobID: "j", Anchor: anchor, ObjectGUID: "g-" + anchor, DN: "CN=" + anchor, UpdatedAt: t0}
+	}
+	finish := func(id string, o store.Outcome) {
+		o.Log = store.LogEntry{ID: id, JobID: "j", ActivityTime: t0, Action: "create", Status: "success"}
+		require.NoError(t, s.FinishRecord(ctx, o))
+	}
+	// The employee arrives before the manager: the reference waits.
+	finish("l1", store.Outcome{Link: link("emp"), PutReferences: []store.PendingReference{
+		{JobID: "j", Anchor: "emp", Attribute: "manager", Target: "boss", CreatedAt: t0}}})
+	n, err := s.CountPendingReferences(ctx, "j")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	ready, err := s.ResolvableReferences(ctx, "j", 10)
+	require.NoError(t, err)
+	require.Empty(t, ready, "the target has no link yet")
+
+	// A second put for the same attribute replaces the first.
+	finish("l2", store.Outcome{PutReferences: []store.PendingReference{
+		{JobID: "j", Anchor: "emp", Attribute: "manager", Target: "boss2", CreatedAt: t0}}})
+	n, _ = s.CountPendingReferences(ctx, "j")
+	require.Equal(t, 1, n)
+
+	finish("l3", store.Outcome{Link: link("boss2")})
+	ready, err = s.ResolvableReferences(ctx, "j", 10)
+	require.NoError(t, err)
+	require.Len(t, ready, 1)
+	r := ready[0]
+	require.Equal(t, "emp", r.Anchor)
+	require.Equal(t, "boss2", r.Target)
+	require.Equal(t, "g-emp", r.Holder.ObjectGUID)
+	require.Equal(t, "CN=boss2", r.To.DN)
+	other, err := s.ResolvableReferences(ctx, "other-job", 10)
+	require.NoError(t, err)
+	require.Empty(t, other)
+
+	finish("l4", store.Outcome{DeleteReferences: []store.ReferenceKey{{JobID: "j", Anchor: "emp", Attribute: "manager"}}})
+	n, _ = s.CountPendingReferences(ctx, "j")
+	require.Zero(t, n)
 }

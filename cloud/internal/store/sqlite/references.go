@@ -1,0 +1,45 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// ResolvableReferences implements store.References.
+func (s *Store) ResolvableReferences(ctx context.Context, jobID string, limit int) ([]store.ResolvableReference, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.anchor, p.attribute, p.target, p.created_at,
+			h.object_guid, h.dn, h.updated_at, t.object_guid, t.dn, t.updated_at
+		FROM pending_references p
+		JOIN links h ON h.job_id = p.job_id AND h.anchor = p.anchor
+		JOIN links t ON t.job_id = p.job_id AND t.anchor = p.target
+		WHERE p.job_id = ? ORDER BY p.created_at, p.anchor LIMIT ?`, jobID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("resolvable references of %s: %w", jobID, err)
+	}
+	defer rows.Close()
+	var out []store.ResolvableReference
+	for rows.Next() {
+		r := store.ResolvableReference{}
+		var created, hu, tu int64
+		if err := rows.Scan(&r.Anchor, &r.Attribute, &r.Target, &created, &r.Holder.ObjectGUID, &r.Holder.DN, &hu,
+			&r.To.ObjectGUID, &r.To.DN, &tu); err != nil {
+			return nil, fmt.Errorf("resolvable references of %s: %w", jobID, err)
+		}
+		r.JobID, r.CreatedAt = jobID, fromMS(created)
+		r.Holder.JobID, r.Holder.Anchor, r.Holder.UpdatedAt = jobID, r.Anchor, fromMS(hu)
+		r.To.JobID, r.To.Anchor, r.To.UpdatedAt = jobID, r.Target, fromMS(tu)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountPendingReferences implements store.References.
+func (s *Store) CountPendingReferences(ctx context.Context, jobID string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pending_references WHERE job_id = ?`, jobID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending references of %s: %w", jobID, err)
+	}
+	return n, nil
+}
