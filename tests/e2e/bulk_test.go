@@ -9,6 +9,8 @@ import (
 type worker struct {
 	ID, Given, Family, Display, Title, Dept string
 	Active                                  bool
+	// Manager is the manager's externalId.
+	Manager string
 }
 
 func (w worker) user() map[string]any {
@@ -22,8 +24,15 @@ func (w worker) user() map[string]any {
 		"active":      w.Active,
 		"emails":      []map[string]any{{"value": "u" + w.ID + "@hrsync.test", "type": "work", "primary": true}},
 	}
+	ent := map[string]any{}
 	if w.Dept != "" {
-		u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = map[string]string{"department": w.Dept}
+		ent["department"] = w.Dept
+	}
+	if w.Manager != "" {
+		ent["manager"] = map[string]string{"value": w.Manager}
+	}
+	if len(ent) > 0 {
+		u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = ent
 	}
 	return u
 }

@@ -84,3 +84,9 @@ func TestMoverRenameAndOU(t *testing.T) {
 	ou, _ := ldap.ParseDN(e.ou)
 	require.True(t, ou.EqualFold(parent), "back in the default OU: %s", u.DN)
 }
+
+func sameDN(a, b string) bool {
+	da, errA := ldap.ParseDN(a)
+	db, errB := ldap.ParseDN(b)
+	return errA == nil && errB == nil && da.EqualFold(db)
+}

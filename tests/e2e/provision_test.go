@@ -81,7 +81,7 @@ func (e *env) users(t *testing.T, ctx context.Context) map[string]*ldap.Entry {
 	defer conn.Close()
 	res, err := conn.Search(ldap.NewSearchRequest(e.dc.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
 		"(&(objectCategory=person)(objectClass=user)(employeeID=*))",
-		[]string{"cn", "givenName", "sn", "displayName", "title", "department", "employeeID", "mail", "userPrincipalName", "sAMAccountName", "userAccountControl", "pwdLastSet"}, nil))
+		[]string{"cn", "givenName", "sn", "displayName", "title", "department", "employeeID", "mail", "userPrincipalName", "sAMAccountName", "userAccountControl", "pwdLastSet", "manager", "directReports"}, nil))
 	require.NoError(t, err)
 	out := map[string]*ldap.Entry{}
 	for _, en := range res.Entries {

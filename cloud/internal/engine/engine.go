@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -27,6 +28,7 @@ type Store interface {
 	store.Uploads
 	store.Links
 	store.Logs
+	store.References
 }
 
 // Config configures an Engine.
@@ -110,6 +112,7 @@ func (e *Engine) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Error("list jobs with pending records failed", "error", err)
 		}
+		e.sweepReferences(ctx, jobs)
 		for _, id := range jobs {
 			e.mu.Lock()
 			busy := e.running[id]
@@ -137,6 +140,26 @@ func (e *Engine) Run(ctx context.Context) {
 			return
 		case <-e.wake:
 		case <-tick.Chan():
+		}
+	}
+}
+
+// sweepReferences resolves pending references of idle jobs (a crash between
+// a manager's record and the resolution leaves some behind).
+func (e *Engine) sweepReferences(ctx context.Context, busy []string) {
+	jobs, err := e.cfg.Store.ListJobs(ctx)
+	if err != nil {
+		return
+	}
+	for _, j := range jobs {
+		if slices.Contains(busy, j.ID) {
+			continue // processJob resolves them when it drains
+		}
+		if n, err := e.cfg.Store.CountPendingReferences(ctx, j.ID); err != nil || n == 0 {
+			continue
+		}
+		if err := e.resolvePending(ctx, j); err != nil && ctx.Err() == nil {
+			e.cfg.Logger.Error("resolving pending references failed", "job_id", j.ID, "error", err)
 		}
 	}
 }
@@ -173,7 +196,7 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 			return err
 		}
 		if len(recs) == 0 {
-			return nil
+			return e.resolvePending(ctx, job)
 		}
 		// Shard by anchor: one worker per shard keeps a worker's records in
 		// order, so two uploads of the same person apply in sequence.

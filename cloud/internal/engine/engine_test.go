@@ -158,8 +158,14 @@ func (r *rig) run(t *testing.T, attrs map[string]string) store.LogEntry {
 	require.NoError(t, r.eng.processJob(ctx, "j"))
 	logs, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j", Limit: 1000})
 	require.NoError(t, err)
-	require.Len(t, logs, r.n)
-	return logs[r.n-1]
+	var found []store.LogEntry
+	for _, l := range logs {
+		if l.CycleID == fmt.Sprintf("u%d", r.n) {
+			found = append(found, l)
+		}
+	}
+	require.Len(t, found, 1, "one log entry for the record")
+	return found[0]
 }
 
 func modified(t *testing.T, l store.LogEntry) map[string][2]string {
@@ -329,5 +335,70 @@ func TestSelectUniqueValueAgainstTheDirectory(t *testing.T) {
 		require.Equal(t, StatusFailure, l.Status)
 		require.Equal(t, "SelectUniqueValueExhausted", l.ErrorCode)
 		require.Len(t, r.dir.objects, 1, "nothing was created")
+	})
+}
+
+const managerMapping = `{"rules":[
+ {"target":"employeeID","type":"direct","source":"externalId","matchingPriority":1},
+ {"target":"displayName","type":"direct","source":"displayName"},
+ {"target":"manager","type":"direct","source":"mgr"}
+]}`
+
+func TestManagerReferences(t *testing.T) {
+	ctx := context.Background()
+	mgrOf := func(r *rig, guid string) []string { return attr(r.dir.objects[guid], "manager") }
+
+	t.Run("manager first: set in the create", func(t *testing.T) {
+		r := newRig(t, managerMapping, `{}`)
+		boss := r.run(t, map[string]string{"externalId": "b", "displayName": "Boss"})
+		emp := r.run(t, map[string]string{"externalId": "e", "displayName": "Emp", "mgr": "b"})
+		require.Equal(t, "create", emp.Action)
+		require.Equal(t, []string{"CN=Boss,OU=Users,DC=hrsync,DC=test"}, mgrOf(r, emp.TargetID))
+		require.Contains(t, string(emp.Steps), "referenceResolution")
+		require.Empty(t, mgrOf(r, boss.TargetID))
+	})
+
+	t.Run("employee first: the reference waits and resolves when the manager arrives", func(t *testing.T) {
+		r := newRig(t, managerMapping, `{}`)
+		emp := r.run(t, map[string]string{"externalId": "e", "displayName": "Emp", "mgr": "b"})
+		require.Equal(t, StatusSuccess, emp.Status, emp.ErrorMessage)
+		require.Empty(t, mgrOf(r, emp.TargetID))
+		n, err := r.st.CountPendingReferences(ctx, "j")
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+
+		r.run(t, map[string]string{"externalId": "b", "displayName": "Boss"})
+		require.Equal(t, []string{"CN=Boss,OU=Users,DC=hrsync,DC=test"}, mgrOf(r, emp.TargetID), "resolved without a restart")
+		n, _ = r.st.CountPendingReferences(ctx, "j")
+		require.Zero(t, n)
+		logs, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j"})
+		require.NoError(t, err)
+		require.Len(t, logs, 3, "the resolution is logged as its own update")
+		require.Equal(t, "update", logs[2].Action)
+		require.Equal(t, "e", logs[2].SourceID)
+		require.Equal(t, [2]string{"", "CN=Boss,OU=Users,DC=hrsync,DC=test"}, modified(t, logs[2])["manager"])
+	})
+
+	t.Run("a manager change updates the DN; an unchanged one is left alone", func(t *testing.T) {
+		r := newRig(t, managerMapping, `{}`)
+		r.run(t, map[string]string{"externalId": "b1", "displayName": "Boss One"})
+		r.run(t, map[string]string{"externalId": "b2", "displayName": "Boss Two"})
+		emp := r.run(t, map[string]string{"externalId": "e", "displayName": "Emp", "mgr": "b1"})
+		// The directory spells the DN differently (case): still the same.
+		r.dir.objects[emp.TargetID].Attributes[len(r.dir.objects[emp.TargetID].Attributes)-1].Values = []string{"cn=boss one,ou=users,dc=hrsync,dc=test"}
+		l := r.run(t, map[string]string{"externalId": "e", "displayName": "Emp", "mgr": "b1"})
+		require.Equal(t, StatusSkipped, l.Status)
+		l = r.run(t, map[string]string{"externalId": "e", "displayName": "Emp", "mgr": "b2"})
+		require.Equal(t, "CN=Boss Two,OU=Users,DC=hrsync,DC=test", modified(t, l)["manager"][1])
+		require.Equal(t, []string{"CN=Boss Two,OU=Users,DC=hrsync,DC=test"}, mgrOf(r, emp.TargetID))
+	})
+
+	t.Run("a worker who is their own manager gets none", func(t *testing.T) {
+		r := newRig(t, managerMapping, `{}`)
+		ceo := r.run(t, map[string]string{"externalId": "c", "displayName": "CEO", "mgr": "c"})
+		require.Equal(t, StatusSuccess, ceo.Status)
+		require.Empty(t, mgrOf(r, ceo.TargetID))
+		n, _ := r.st.CountPendingReferences(ctx, "j")
+		require.Zero(t, n)
 	})
 }

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
 	"slices"
 	"strings"
 )
@@ -30,6 +32,8 @@ const (
 	StepProcessing = "processing"
 	StepExport     = "export"
 
+	StepReferenceResolution = "referenceResolution"
+
 	StatusSuccess = "success"
 	StatusFailure = "failure"
 	StatusSkipped = "skipped"
@@ -40,6 +44,10 @@ type trail struct {
 	modified []Modified
 	// redacted names (lower case) whose values the log must not show.
 	redacted map[string]bool
+	// refPut and refDel are the record's pending-reference changes, saved
+	// with its log entry.
+	refPut []store.PendingReference
+	refDel []store.ReferenceKey
 }
 
 // redactedValue replaces the values of redacted attributes in logs.

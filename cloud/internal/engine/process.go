@@ -56,7 +56,11 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	entry.Steps, entry.Modified = t.json()
 	entry.ActivityTime = e.cfg.Clock.Now()
 	entry.DurationMS = entry.ActivityTime.Sub(start).Milliseconds()
-	if err := e.cfg.Store.FinishRecord(ctx, store.Outcome{RecordID: rec.ID, Log: entry, Link: link}); err != nil {
+	out := store.Outcome{RecordID: rec.ID, Log: entry, Link: link}
+	if entry.Status != StatusFailure {
+		out.PutReferences, out.DeleteReferences = t.refPut, t.refDel
+	}
+	if err := e.cfg.Store.FinishRecord(ctx, out); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil // finished by an earlier run
 		}
@@ -180,6 +184,9 @@ func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled,
 	if err != nil {
 		return nil, mappingErr(t, err)
 	}
+	if err := e.resolveReferences(ctx, job, rec, m.Targets(), ev.Attrs, t); err != nil {
+		return nil, err
+	}
 	parent := first(ev.Attrs, attrParentDN)
 	if parent == "" {
 		parent = job.DefaultContainer
@@ -248,6 +255,9 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 	if err != nil {
 		return nil, mappingErr(t, err)
 	}
+	if err := e.resolveReferences(ctx, job, rec, m.Targets(), ev.Attrs, t); err != nil {
+		return nil, err
+	}
 	have := map[string][]string{}
 	for _, a := range cur.GetAttributes() {
 		have[strings.ToLower(a.GetName())] = a.GetValues()
@@ -260,7 +270,11 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 			continue
 		}
 		want, old := ev.Attrs[name], have[strings.ToLower(name)]
-		if sameValues(want, old) && !force[strings.ToLower(name)] {
+		same := sameValues(want, old)
+		if isReference(name) && len(want) == 1 && len(old) == 1 {
+			same = sameDN(want[0], old[0])
+		}
+		if same && !force[strings.ToLower(name)] {
 			continue
 		}
 		mod.Changes = append(mod.Changes, &agentv1.Attribute{Name: name, Values: want})

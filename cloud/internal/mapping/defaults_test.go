@@ -36,6 +36,7 @@ func TestDefaultAPIDrivenADSection6(t *testing.T) {
 		"company":           {"Acme Nordic ApS"},
 		"division":          {"Technology"},
 		"employeeNumber":    {"21001"},
+		"manager":           {"10452"},
 		"mail":              {"soren.kjaer@acme.example"},
 		"userPrincipalName": {"soren.kjaer@acme.example"},
 		"sAMAccountName":    {"soren.kjaer"},
@@ -59,6 +60,7 @@ func TestDefaultAPIDrivenADSection6(t *testing.T) {
 		"company":           {"Acme Ireland Ltd"},
 		"division":          {"Finance"},
 		"employeeNumber":    {"C-70033"},
+		"manager":           {"21001"},
 		"mail":              {"siobhan.obrien-smyth@acme.example"},
 		"userPrincipalName": {"siobhan.obrien-smyth@acme.example"},
 		"sAMAccountName":    {"siobhan.obrien-smyth"}, // exactly 20 characters
