@@ -2,11 +2,11 @@ package engine
 
 import (
 	"context"
-	"slices"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
