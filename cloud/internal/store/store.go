@@ -25,6 +25,7 @@ type Store interface {
 	Links
 	Logs
 	References
+	Escrows
 	Close() error
 }
 
@@ -198,6 +199,31 @@ type Outcome struct {
 	PutReferences []PendingReference
 	// DeleteReferences removes pending references of (JobID, Anchor).
 	DeleteReferences []ReferenceKey
+	// Escrow, when set, records (or replaces) the failure of a record so
+	// it is retried later.
+	Escrow *Escrow
+	// ClearEscrow removes the escrow of a source anchor: it succeeded.
+	ClearEscrow *EscrowKey
+}
+
+// EscrowKey names the escrow of one source anchor.
+type EscrowKey struct {
+	JobID, Anchor string
+}
+
+// Escrow is a record that failed and waits to be retried.
+type Escrow struct {
+	JobID  string
+	Anchor string
+	// RecordID is the staged record whose failure this is; a retry that
+	// no longer matches it was superseded by a newer record.
+	RecordID    int64
+	BulkID      string
+	Payload     []byte
+	Attempts    int
+	FirstFailed time.Time
+	NextAttempt time.Time
+	ErrorCode   string
 }
 
 // PendingReference is a reference attribute (manager) of a directory
@@ -223,6 +249,14 @@ type ResolvableReference struct {
 	PendingReference
 	Holder Link
 	To     Link
+}
+
+// Escrows stores failed records waiting for a retry.
+type Escrows interface {
+	GetEscrow(ctx context.Context, jobID, anchor string) (Escrow, error)
+	// DueEscrows lists escrows whose NextAttempt has passed, oldest first.
+	DueEscrows(ctx context.Context, now time.Time, limit int) ([]Escrow, error)
+	CountEscrows(ctx context.Context, jobID string) (int, error)
 }
 
 // References stores pending references.

@@ -39,6 +39,20 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 				return err
 			}
 		}
+		if k := o.ClearEscrow; k != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM escrows WHERE job_id = ? AND anchor = ?`, k.JobID, k.Anchor); err != nil {
+				return err
+			}
+		}
+		if e := o.Escrow; e != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO escrows (job_id, anchor, record_id, bulk_id, payload, attempts, first_failed, next_attempt, error_code)
+				VALUES (?,?,?,?,?,?,?,?,?)
+				ON CONFLICT (job_id, anchor) DO UPDATE SET record_id = excluded.record_id, bulk_id = excluded.bulk_id, payload = excluded.payload,
+					attempts = excluded.attempts, first_failed = excluded.first_failed, next_attempt = excluded.next_attempt, error_code = excluded.error_code`,
+				e.JobID, e.Anchor, e.RecordID, e.BulkID, e.Payload, e.Attempts, ms(e.FirstFailed), ms(e.NextAttempt), e.ErrorCode); err != nil {
+				return err
+			}
+		}
 		if o.RecordID != 0 {
 			res, err := tx.ExecContext(ctx, `UPDATE staged_records SET processed_at = ? WHERE id = ? AND processed_at IS NULL`, ms(l.ActivityTime), o.RecordID)
 			if err != nil {

@@ -30,6 +30,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"finish record is atomic", testFinishRecord},
 		{"log paging", testLogPaging},
 		{"pending references", testReferences},
+		{"escrows", testEscrows},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -282,4 +283,40 @@ func testReferences(t *testing.T, s store.Store) {
 	finish("l4", store.Outcome{DeleteReferences: []store.ReferenceKey{{JobID: "j", Anchor: "emp", Attribute: "manager"}}})
 	n, _ = s.CountPendingReferences(ctx, "j")
 	require.Zero(t, n)
+}
+
+func testEscrows(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	esc := store.Escrow{JobID: "j", Anchor: "a", RecordID: 7, BulkID: "b", Payload: []byte(`{"x":"1"}`), Attempts: 1,
+		FirstFailed: t0, NextAttempt: t0.Add(time.Minute), ErrorCode: "ERROR_CODE_ALREADY_EXISTS"}
+	finish := func(id string, o store.Outcome) {
+		o.Log = store.LogEntry{ID: id, JobID: "j", ActivityTime: t0, Action: "create", Status: "failure"}
+		require.NoError(t, s.FinishRecord(ctx, o))
+	}
+	finish("l1", store.Outcome{Escrow: &esc})
+	got, err := s.GetEscrow(ctx, "j", "a")
+	require.NoError(t, err)
+	require.Equal(t, esc, got)
+
+	due, err := s.DueEscrows(ctx, t0, 10)
+	require.NoError(t, err)
+	require.Empty(t, due, "not yet")
+	due, err = s.DueEscrows(ctx, t0.Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+
+	// A second failure replaces the escrow (same anchor).
+	esc2 := esc
+	esc2.RecordID, esc2.Attempts, esc2.NextAttempt = 9, 2, t0.Add(5*time.Minute)
+	finish("l2", store.Outcome{Escrow: &esc2})
+	got, _ = s.GetEscrow(ctx, "j", "a")
+	require.Equal(t, int64(9), got.RecordID)
+	require.Equal(t, 2, got.Attempts)
+	n, err := s.CountEscrows(ctx, "j")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	finish("l3", store.Outcome{ClearEscrow: &store.EscrowKey{JobID: "j", Anchor: "a"}})
+	_, err = s.GetEscrow(ctx, "j", "a")
+	require.ErrorIs(t, err, store.ErrNotFound)
 }
