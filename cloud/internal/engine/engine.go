@@ -29,6 +29,7 @@ type Store interface {
 	store.Links
 	store.Logs
 	store.References
+	store.Escrows
 }
 
 // Config configures an Engine.
@@ -113,6 +114,9 @@ func (e *Engine) Run(ctx context.Context) {
 			e.cfg.Logger.Error("list jobs with pending records failed", "error", err)
 		}
 		e.sweepReferences(ctx, jobs)
+		if err := e.stageDueEscrows(ctx); err != nil && ctx.Err() == nil {
+			e.cfg.Logger.Error("staging escrowed records failed", "error", err)
+		}
 		for _, id := range jobs {
 			e.mu.Lock()
 			busy := e.running[id]

@@ -120,6 +120,7 @@ func (d *fakeDir) kinds() []string {
 }
 
 type rig struct {
+	clk *clockwork.FakeClock
 	st  *sqlite.Store
 	eng *Engine
 	dir *fakeDir
@@ -137,9 +138,10 @@ func newRig(t *testing.T, mappingJSON, policyJSON string) *rig {
 	job, err = st.GetJob(context.Background(), "j")
 	require.NoError(t, err)
 	dir := newFakeDir()
-	eng, err := New(Config{Store: st, Dispatch: dir, Clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))})
+	clk := clockwork.NewFakeClockAt(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
+	eng, err := New(Config{Store: st, Dispatch: dir, Clock: clk})
 	require.NoError(t, err)
-	return &rig{st: st, eng: eng, dir: dir, job: job}
+	return &rig{clk: clk, st: st, eng: eng, dir: dir, job: job}
 }
 
 // run stages one record and processes the job, returning the new log entry.
@@ -399,6 +401,112 @@ func TestManagerReferences(t *testing.T) {
 		require.Equal(t, StatusSuccess, ceo.Status)
 		require.Empty(t, mgrOf(r, ceo.TargetID))
 		n, _ := r.st.CountPendingReferences(ctx, "j")
+		require.Zero(t, n)
+	})
+}
+
+// retry stages due escrows and processes them, returning the new entries.
+func (r *rig) retry(t *testing.T) []store.LogEntry {
+	t.Helper()
+	ctx := context.Background()
+	before, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j", Limit: 1000})
+	require.NoError(t, err)
+	require.NoError(t, r.eng.stageDueEscrows(ctx))
+	require.NoError(t, r.eng.processJob(ctx, "j"))
+	after, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j", Limit: 1000})
+	require.NoError(t, err)
+	return after[len(before):]
+}
+
+func TestEscrow(t *testing.T) {
+	ctx := context.Background()
+	busy := &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_INSUFFICIENT_ACCESS, Message: "no rights on the OU"}
+
+	t.Run("a failure is retried with growing delays until it succeeds", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.dir.fail["create"] = busy
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada"})
+		require.Equal(t, StatusFailure, l.Status)
+		require.Contains(t, l.Recommendation, "retries this worker")
+		esc, err := r.st.GetEscrow(ctx, "j", "1")
+		require.NoError(t, err)
+		require.Equal(t, 1, esc.Attempts)
+
+		require.Empty(t, r.retry(t), "not due before a minute")
+		r.clk.Advance(time.Minute)
+		got := r.retry(t)
+		require.Len(t, got, 1)
+		require.Equal(t, StatusFailure, got[0].Status)
+		esc, _ = r.st.GetEscrow(ctx, "j", "1")
+		require.Equal(t, 2, esc.Attempts)
+		require.Equal(t, r.clk.Now().Add(5*time.Minute), esc.NextAttempt)
+
+		require.Empty(t, r.retry(t), "the next retry waits five minutes")
+		delete(r.dir.fail, "create") // the admin fixed the rights
+		r.clk.Advance(5 * time.Minute)
+		got = r.retry(t)
+		require.Len(t, got, 1)
+		require.Equal(t, "create", got[0].Action)
+		require.Equal(t, StatusSuccess, got[0].Status)
+		_, err = r.st.GetEscrow(ctx, "j", "1")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		require.Len(t, r.dir.objects, 1)
+		r.clk.Advance(time.Hour)
+		require.Empty(t, r.retry(t), "nothing left to retry")
+	})
+
+	t.Run("a newer record replaces the failed one; the stale retry is skipped", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.dir.fail["create"] = busy
+		r.run(t, map[string]string{"externalId": "1", "displayName": "Old Name"})
+		delete(r.dir.fail, "create")
+		// A newer upload of the same worker is queued, then the retry of the
+		// old failure becomes due and is queued behind it.
+		p, err := EncodeSource(map[string]expr.Value{"externalId": expr.String("1"), "displayName": expr.String("New Name")})
+		require.NoError(t, err)
+		require.NoError(t, r.st.StageUpload(ctx, store.Upload{ID: "u-new", JobID: "j", ReceivedAt: time.Now(),
+			Records: []store.StagedRecord{{Anchor: "1", Payload: p}}}))
+		r.clk.Advance(time.Minute)
+		require.NoError(t, r.eng.stageDueEscrows(ctx))
+		pending, err := r.st.PendingRecords(ctx, "j", 10)
+		require.NoError(t, err)
+		require.Len(t, pending, 2, "the new record and the retry")
+		require.NoError(t, r.eng.processJob(ctx, "j"))
+
+		require.Len(t, r.dir.objects, 1)
+		for _, o := range r.dir.objects {
+			require.Equal(t, []string{"New Name"}, attr(o, "displayName"), "old data never overwrites new")
+		}
+		logs, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j"})
+		require.NoError(t, err)
+		last := logs[len(logs)-1]
+		require.Equal(t, StatusSkipped, last.Status)
+		require.Contains(t, string(last.Steps), "newer record")
+	})
+
+	t.Run("a record that cannot be read is not escrowed", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		require.NoError(t, r.st.StageUpload(ctx, store.Upload{ID: "bad", JobID: "j", ReceivedAt: time.Now(),
+			Records: []store.StagedRecord{{Anchor: "1", Payload: []byte(`{"externalId":1}`)}}}))
+		require.NoError(t, r.eng.processJob(ctx, "j"))
+		n, err := r.st.CountEscrows(ctx, "j")
+		require.NoError(t, err)
+		require.Zero(t, n)
+	})
+
+	t.Run("retries stop after 28 days", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.dir.fail["create"] = busy
+		r.run(t, map[string]string{"externalId": "1", "displayName": "Ada"})
+		var last []store.LogEntry
+		for range 40 {
+			r.clk.Advance(24 * time.Hour)
+			if got := r.retry(t); len(got) > 0 {
+				last = got
+			}
+		}
+		require.Contains(t, last[0].Recommendation, "automatic retries stopped")
+		n, _ := r.st.CountEscrows(ctx, "j")
 		require.Zero(t, n)
 	})
 }

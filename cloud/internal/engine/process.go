@@ -44,6 +44,15 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	}
 	var t trail
 	defer e.release(rec.ID)
+	if stale, err := e.superseded(ctx, job, rec); err != nil {
+		return err
+	} else if stale {
+		entry.Status = StatusSkipped
+		t.add("EntryImport", StepImport, StatusSkipped, "Retry of an earlier failure skipped: a newer record of this worker was processed since", nil)
+		entry.Steps, entry.Modified = t.json()
+		entry.ActivityTime = e.cfg.Clock.Now()
+		return e.finish(ctx, store.Outcome{RecordID: rec.ID, Log: entry})
+	}
 	link, err := e.apply(ctx, job, cj, rec, &entry, &t)
 	if err != nil {
 		var re *errRecord
@@ -60,13 +69,22 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	if entry.Status != StatusFailure {
 		out.PutReferences, out.DeleteReferences = t.refPut, t.refDel
 	}
-	if err := e.cfg.Store.FinishRecord(ctx, out); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return nil // finished by an earlier run
-		}
+	if err := e.escrowFor(ctx, job, rec, &out); err != nil {
+		return err
+	}
+	if err := e.finish(ctx, out); err != nil {
 		return err
 	}
 	log.Debug("record processed", "action", entry.Action, "status", entry.Status)
+	return nil
+}
+
+// finish writes a record's outcome; a record an earlier run already
+// finished is left as it is.
+func (e *Engine) finish(ctx context.Context, out store.Outcome) error {
+	if err := e.cfg.Store.FinishRecord(ctx, out); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
 	return nil
 }
 
