@@ -30,7 +30,7 @@ Usage:
   hrsyncctl [global flags] job show JOB_ID
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
-  hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json]
+  hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
   hrsyncctl expr eval 'EXPR' [--attrs FILE.json] [--now ISO-8601] | expr test FILE.json...
   hrsyncctl version
 
@@ -228,11 +228,21 @@ func (c *ctl) logs(ctx context.Context, args []string, stderr io.Writer) error {
 	jobID := fs.String("job", "", "job ID")
 	top := fs.Int("top", 100, "entries per page")
 	asJSON := fs.Bool("json", false, "print the raw provisioningObjectSummary JSON")
+	asCSV := fs.Bool("csv", false, "print every entry as CSV (one file, oldest first)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *jobID == "" {
 		return usageError{"logs needs --job JOB_ID"}
+	}
+	if *asCSV {
+		resp, err := c.send(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(*jobID)+"/logs.csv", "", nil)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, err = io.Copy(c.stdout, resp.Body)
+		return err
 	}
 	q := url.Values{"$filter": {fmt.Sprintf("jobId eq '%s'", strings.ReplaceAll(*jobID, "'", "''"))}, "$top": {fmt.Sprint(*top)}}
 	path := "/v1.0/auditLogs/provisioning?" + q.Encode()

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
@@ -128,6 +129,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	s.cancel = cancel
 	s.goRun(func() { disp.Run(runCtx) })
 	s.goRun(func() { eng.Run(runCtx) })
+	jan := &janitor{logs: st, retention: cfg.LogRetention, clock: clockwork.NewRealClock(), log: log.With("component", "janitor")}
+	s.goRun(func() { jan.run(runCtx) })
 	s.goRun(func() {
 		if err := s.grpc.Serve(grpcLn); err != nil {
 			log.Error("agent gateway stopped", "error", err)

@@ -40,6 +40,8 @@ type Config struct {
 	OpTimeout time.Duration `yaml:"op_timeout"`
 	// MaxBulkOperations per SCIM bulk request.
 	MaxBulkOperations int `yaml:"max_bulk_operations"`
+	// LogRetention is how long provisioning logs are kept.
+	LogRetention time.Duration `yaml:"log_retention"`
 	Log               Log `yaml:"log"`
 }
 
@@ -68,6 +70,7 @@ func Default() Config {
 		Heartbeat:         15 * time.Second,
 		OpTimeout:         2 * time.Minute,
 		MaxBulkOperations: 50,
+		LogRetention:      30 * 24 * time.Hour,
 		Log:               Log{Level: "info", Format: "text"},
 	}
 }
@@ -93,7 +96,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			*p = v
 		}
 	}
-	durs := map[string]*time.Duration{"HRSYNC_HEARTBEAT": &c.Heartbeat, "HRSYNC_OP_TIMEOUT": &c.OpTimeout}
+	durs := map[string]*time.Duration{"HRSYNC_HEARTBEAT": &c.Heartbeat, "HRSYNC_OP_TIMEOUT": &c.OpTimeout, "HRSYNC_LOG_RETENTION": &c.LogRetention}
 	for k, p := range durs {
 		if v := getenv(k); v != "" {
 			d, err := time.ParseDuration(v)
@@ -116,6 +119,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLS.KeyFile, "tls-key", c.TLS.KeyFile, "gateway private key (PEM)")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", c.Heartbeat, "ping interval announced to agents")
 	fs.DurationVar(&c.OpTimeout, "op-timeout", c.OpTimeout, "time an agent may hold an operation before it is dispatched again")
+	fs.DurationVar(&c.LogRetention, "log-retention", c.LogRetention, "how long provisioning logs are kept")
 	fs.StringVar(&c.Log.Level, "log-level", c.Log.Level, "debug, info, warn or error")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "text or json")
 }
@@ -139,6 +143,9 @@ func (c *Config) Validate() error {
 	}
 	if c.OpTimeout < time.Second {
 		errs = append(errs, fieldErr("op_timeout", "%s is shorter than 1s", c.OpTimeout))
+	}
+	if c.LogRetention < time.Hour {
+		errs = append(errs, fieldErr("log_retention", "%s is shorter than 1h", c.LogRetention))
 	}
 	if c.MaxBulkOperations < 1 || c.MaxBulkOperations > 10000 {
 		errs = append(errs, fieldErr("max_bulk_operations", "%d is outside 1..10000", c.MaxBulkOperations))

@@ -282,4 +282,6 @@ type Logs interface {
 	// FinishRecord writes an Outcome atomically.
 	FinishRecord(ctx context.Context, o Outcome) error
 	QueryLogs(ctx context.Context, q LogQuery) ([]LogEntry, error)
+	// PruneLogs deletes entries older than before and returns how many.
+	PruneLogs(ctx context.Context, before time.Time) (int, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
@@ -104,4 +105,14 @@ func nonNil(b []byte) []byte {
 		return []byte("[]")
 	}
 	return b
+}
+
+// PruneLogs implements store.Logs.
+func (s *Store) PruneLogs(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM provisioning_logs WHERE activity_time < ?`, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune logs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

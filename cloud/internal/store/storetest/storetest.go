@@ -240,6 +240,15 @@ func testLogPaging(t *testing.T, s store.Store) {
 		q.AfterTime, q.AfterID = last.ActivityTime, last.ID
 	}
 	require.Equal(t, []string{"j1-0", "j1-1", "j1-2", "j1-3", "j1-4"}, ids)
+
+	// Entries at t0 and t0+1s (4 per job) are older than t0+2s.
+	n, err := s.PruneLogs(ctx, t0.Add(2*time.Second))
+	require.NoError(t, err)
+	require.Equal(t, 8, n)
+	left, err := s.QueryLogs(ctx, store.LogQuery{JobID: "j1"})
+	require.NoError(t, err)
+	require.Len(t, left, 1)
+	require.Equal(t, "j1-4", left[0].ID)
 }
 
 func testReferences(t *testing.T, s store.Store) {

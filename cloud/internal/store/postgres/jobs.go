@@ -1,0 +1,81 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version`
+
+// CreateJob implements store.Jobs.
+func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
+	if len(j.Scoping) == 0 {
+		j.Scoping = []byte("{}")
+	}
+	if j.SchemaVersion == 0 {
+		j.SchemaVersion = 1
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// GetJob implements store.Jobs.
+func (s *Store) GetJob(ctx context.Context, id string) (store.Job, error) {
+	j, err := scanJob(s.db.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
+	if notFound(err) {
+		return j, fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return j, fmt.Errorf("get job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// ListJobs implements store.Jobs.
+func (s *Store) ListJobs(ctx context.Context) ([]store.Job, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+jobColumns+` FROM jobs ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Job, error) { return scanJob(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return out, nil
+}
+
+func scanJob(r pgx.Row) (store.Job, error) {
+	var j store.Job
+	var created int64
+	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion)
+	j.CreatedAt = fromMS(created)
+	return j, err
+}
+
+// UpdateJobSchema implements store.Jobs.
+func (s *Store) UpdateJobSchema(ctx context.Context, id string, mapping, scoping []byte) (int, error) {
+	if len(scoping) == 0 {
+		scoping = []byte("{}")
+	}
+	var version int
+	err := s.db.QueryRow(ctx, `UPDATE jobs SET mapping = $1, scoping = $2, schema_version = schema_version + 1
+		WHERE id = $3 RETURNING schema_version`, mapping, scoping, id).Scan(&version)
+	if notFound(err) {
+		return 0, fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("update schema of job %s: %w", id, err)
+	}
+	return version, nil
+}

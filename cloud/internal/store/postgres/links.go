@@ -1,0 +1,41 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// GetLink implements store.Links.
+func (s *Store) GetLink(ctx context.Context, jobID, anchor string) (store.Link, error) {
+	l := store.Link{JobID: jobID, Anchor: anchor}
+	var at int64
+	err := s.db.QueryRow(ctx, `SELECT object_guid, dn, updated_at FROM links WHERE job_id = $1 AND anchor = $2`, jobID, anchor).
+		Scan(&l.ObjectGUID, &l.DN, &at)
+	if notFound(err) {
+		return l, fmt.Errorf("link %s/%s: %w", jobID, anchor, store.ErrNotFound)
+	}
+	if err != nil {
+		return l, fmt.Errorf("get link %s/%s: %w", jobID, anchor, err)
+	}
+	l.UpdatedAt = fromMS(at)
+	return l, nil
+}
+
+// DeleteLink implements store.Links.
+func (s *Store) DeleteLink(ctx context.Context, jobID, anchor string) error {
+	if _, err := s.db.Exec(ctx, `DELETE FROM links WHERE job_id = $1 AND anchor = $2`, jobID, anchor); err != nil {
+		return fmt.Errorf("delete link %s/%s: %w", jobID, anchor, err)
+	}
+	return nil
+}
+
+// CountLinks implements store.Links.
+func (s *Store) CountLinks(ctx context.Context, jobID string) (int, error) {
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM links WHERE job_id = $1`, jobID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count links of %s: %w", jobID, err)
+	}
+	return n, nil
+}

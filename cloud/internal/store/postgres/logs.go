@@ -1,0 +1,95 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// FinishRecord implements store.Logs. It marks the record first: of two
+// callers racing on one record the second waits on that row lock, then
+// finds it processed and rolls back before writing anything, and every
+// caller takes the record's lock before the link's, so they cannot deadlock.
+func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
+	l := o.Log
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if o.RecordID != 0 {
+			tag, err := tx.Exec(ctx, `UPDATE staged_records SET processed_at = $1 WHERE id = $2 AND processed_at IS NULL`, ms(l.ActivityTime), o.RecordID)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("staged record %d: %w", o.RecordID, store.ErrConflict)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO provisioning_logs (id, job_id, cycle_id, change_id, activity_time, duration_ms,
+			action, status, source_id, source_name, target_id, target_name, error_code, error_message, recommendation, modified, steps)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+			l.ID, l.JobID, l.CycleID, l.ChangeID, ms(l.ActivityTime), l.DurationMS, l.Action, l.Status, l.SourceID, l.SourceName,
+			l.TargetID, l.TargetName, l.ErrorCode, l.ErrorMessage, l.Recommendation, nonNil(l.Modified), nonNil(l.Steps)); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("log entry %s: %w", l.ID, store.ErrConflict)
+			}
+			return err
+		}
+		if k := o.Link; k != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, updated_at) VALUES ($1,$2,$3,$4,$5)
+				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, updated_at = excluded.updated_at`,
+				k.JobID, k.Anchor, k.ObjectGUID, k.DN, ms(k.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish record %d: %w", o.RecordID, err)
+	}
+	return nil
+}
+
+const logColumns = `id, job_id, cycle_id, change_id, activity_time, duration_ms, action, status,
+	source_id, source_name, target_id, target_name, error_code, error_message, recommendation, modified, steps`
+
+// QueryLogs implements store.Logs. The row comparison pages by
+// (activity_time, id) and matches the indexes' order.
+func (s *Store) QueryLogs(ctx context.Context, q store.LogQuery) ([]store.LogEntry, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	var rows pgx.Rows
+	var err error
+	if q.JobID == "" {
+		rows, err = s.db.Query(ctx, `SELECT `+logColumns+` FROM provisioning_logs
+			WHERE (activity_time, id) > ($1, $2) ORDER BY activity_time, id LIMIT $3`,
+			ms(q.AfterTime), q.AfterID, q.Limit)
+	} else {
+		rows, err = s.db.Query(ctx, `SELECT `+logColumns+` FROM provisioning_logs
+			WHERE job_id = $1 AND (activity_time, id) > ($2, $3) ORDER BY activity_time, id LIMIT $4`,
+			q.JobID, ms(q.AfterTime), q.AfterID, q.Limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("query logs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.LogEntry, error) {
+		var l store.LogEntry
+		var at int64
+		err := r.Scan(&l.ID, &l.JobID, &l.CycleID, &l.ChangeID, &at, &l.DurationMS, &l.Action, &l.Status, &l.SourceID, &l.SourceName,
+			&l.TargetID, &l.TargetName, &l.ErrorCode, &l.ErrorMessage, &l.Recommendation, &l.Modified, &l.Steps)
+		l.ActivityTime = fromMS(at)
+		return l, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query logs: %w", err)
+	}
+	return out, nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte("[]")
+	}
+	return b
+}
