@@ -42,7 +42,7 @@ type Config struct {
 	MaxBulkOperations int `yaml:"max_bulk_operations"`
 	// LogRetention is how long provisioning logs are kept.
 	LogRetention time.Duration `yaml:"log_retention"`
-	Log               Log `yaml:"log"`
+	Log          Log           `yaml:"log"`
 }
 
 // TLS configures the agent stream's certificate.
