@@ -47,6 +47,13 @@ type Job struct {
 	Scoping []byte
 	// SchemaVersion grows each time the mapping or scoping changes.
 	SchemaVersion int
+	// QuarantineReason is empty unless the job is quarantined (for
+	// example TooManyDeletes); a quarantined job processes nothing.
+	QuarantineReason string
+	QuarantinedAt    time.Time
+	// DeletesAllowedBefore: records received before this instant are past
+	// the accidental-deletion guard (an admin allowed them).
+	DeletesAllowedBefore time.Time
 	// UploadTokenHash is the SHA-256 of the job's upload token.
 	UploadTokenHash []byte
 	CreatedAt       time.Time
@@ -60,6 +67,11 @@ type Jobs interface {
 	// UpdateJobSchema replaces the mapping and scoping and bumps
 	// SchemaVersion, which it returns.
 	UpdateJobSchema(ctx context.Context, id string, mapping, scoping []byte) (int, error)
+	// SetQuarantine quarantines a job with a reason, or lifts it ("").
+	SetQuarantine(ctx context.Context, id, reason string, at time.Time) error
+	// AllowDeletes lets records received before the instant past the
+	// accidental-deletion guard, and lifts a TooManyDeletes quarantine.
+	AllowDeletes(ctx context.Context, id string, before time.Time) error
 }
 
 // Upload is one accepted bulk request and its records.
@@ -153,7 +165,9 @@ type Link struct {
 	Anchor     string
 	ObjectGUID string
 	DN         string
-	UpdatedAt  time.Time
+	// Enabled is the account state hrsync last saw or set.
+	Enabled   bool
+	UpdatedAt time.Time
 }
 
 // Links stores source↔target links.
@@ -284,4 +298,7 @@ type Logs interface {
 	QueryLogs(ctx context.Context, q LogQuery) ([]LogEntry, error)
 	// PruneLogs deletes entries older than before and returns how many.
 	PruneLogs(ctx context.Context, before time.Time) (int, error)
+	// CountActions counts a job's entries with one of actions and status
+	// success since the instant.
+	CountActions(ctx context.Context, jobID string, actions []string, since time.Time) (int, error)
 }

@@ -3,13 +3,14 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version`
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before`
 
 // CreateJob implements store.Jobs.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
@@ -19,8 +20,9 @@ func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
 	if j.SchemaVersion == 0 {
 		j.SchemaVersion = 1
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion)
+	_, err := s.db.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion,
+		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
 	}
@@ -57,9 +59,10 @@ func (s *Store) ListJobs(ctx context.Context) ([]store.Job, error) {
 
 func scanJob(r pgx.Row) (store.Job, error) {
 	var j store.Job
-	var created int64
-	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion)
-	j.CreatedAt = fromMS(created)
+	var created, quarantined, allowed int64
+	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion,
+		&j.QuarantineReason, &quarantined, &allowed)
+	j.CreatedAt, j.QuarantinedAt, j.DeletesAllowedBefore = fromMS(created), fromMS(quarantined), fromMS(allowed)
 	return j, err
 }
 
@@ -78,4 +81,32 @@ func (s *Store) UpdateJobSchema(ctx context.Context, id string, mapping, scoping
 		return 0, fmt.Errorf("update schema of job %s: %w", id, err)
 	}
 	return version, nil
+}
+
+// SetQuarantine implements store.Jobs.
+func (s *Store) SetQuarantine(ctx context.Context, id, reason string, at time.Time) error {
+	if reason == "" {
+		at = time.Time{}
+	}
+	return s.updateJob(ctx, id, `UPDATE jobs SET quarantine_reason = $1, quarantined_at = $2 WHERE id = $3`, reason, ms(at), id)
+}
+
+// AllowDeletes implements store.Jobs.
+func (s *Store) AllowDeletes(ctx context.Context, id string, before time.Time) error {
+	return s.updateJob(ctx, id, `UPDATE jobs SET deletes_allowed_before = $1,
+		quarantine_reason = CASE WHEN quarantine_reason = 'TooManyDeletes' THEN '' ELSE quarantine_reason END,
+		quarantined_at = CASE WHEN quarantine_reason = 'TooManyDeletes' THEN 0 ELSE quarantined_at END
+		WHERE id = $2`, ms(before), id)
+}
+
+// updateJob runs an UPDATE of one job; ErrNotFound when it matched none.
+func (s *Store) updateJob(ctx context.Context, id, q string, args ...any) error {
+	tag, err := s.db.Exec(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("update job %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	return nil
 }

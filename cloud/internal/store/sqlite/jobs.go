@@ -5,11 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version`
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before`
 
 // CreateJob implements store.Jobs.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
@@ -19,8 +20,9 @@ func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
 	if j.SchemaVersion == 0 {
 		j.SchemaVersion = 1
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion,
+		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
 	}
@@ -64,9 +66,10 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanJob(r scanner) (store.Job, error) {
 	var j store.Job
-	var created int64
-	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion)
-	j.CreatedAt = fromMS(created)
+	var created, quarantined, allowed int64
+	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion,
+		&j.QuarantineReason, &quarantined, &allowed)
+	j.CreatedAt, j.QuarantinedAt, j.DeletesAllowedBefore = fromMS(created), fromMS(quarantined), fromMS(allowed)
 	return j, err
 }
 
@@ -85,4 +88,31 @@ func (s *Store) UpdateJobSchema(ctx context.Context, id string, mapping, scoping
 		return 0, fmt.Errorf("update schema of job %s: %w", id, err)
 	}
 	return version, nil
+}
+
+// SetQuarantine implements store.Jobs.
+func (s *Store) SetQuarantine(ctx context.Context, id, reason string, at time.Time) error {
+	if reason == "" {
+		at = time.Time{}
+	}
+	return s.updateJob(ctx, id, `UPDATE jobs SET quarantine_reason = ?, quarantined_at = ? WHERE id = ?`, reason, ms(at), id)
+}
+
+// AllowDeletes implements store.Jobs.
+func (s *Store) AllowDeletes(ctx context.Context, id string, before time.Time) error {
+	return s.updateJob(ctx, id, `UPDATE jobs SET deletes_allowed_before = ?,
+		quarantine_reason = CASE WHEN quarantine_reason = 'TooManyDeletes' THEN '' ELSE quarantine_reason END,
+		quarantined_at = CASE WHEN quarantine_reason = 'TooManyDeletes' THEN 0 ELSE quarantined_at END
+		WHERE id = ?`, ms(before), id)
+}
+
+func (s *Store) updateJob(ctx context.Context, id, q string, args ...any) error {
+	res, err := s.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("update job %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	return nil
 }

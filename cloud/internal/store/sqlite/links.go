@@ -13,8 +13,8 @@ import (
 func (s *Store) GetLink(ctx context.Context, jobID, anchor string) (store.Link, error) {
 	l := store.Link{JobID: jobID, Anchor: anchor}
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT object_guid, dn, updated_at FROM links WHERE job_id = ? AND anchor = ?`, jobID, anchor).
-		Scan(&l.ObjectGUID, &l.DN, &at)
+	err := s.db.QueryRowContext(ctx, `SELECT object_guid, dn, enabled, updated_at FROM links WHERE job_id = ? AND anchor = ?`, jobID, anchor).
+		Scan(&l.ObjectGUID, &l.DN, &l.Enabled, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, fmt.Errorf("link %s/%s: %w", jobID, anchor, store.ErrNotFound)
 	}

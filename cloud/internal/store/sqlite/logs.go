@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
@@ -21,9 +22,10 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 			return err
 		}
 		if k := o.Link; k != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, updated_at) VALUES (?,?,?,?,?)
-				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, updated_at = excluded.updated_at`,
-				k.JobID, k.Anchor, k.ObjectGUID, k.DN, ms(k.UpdatedAt)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, enabled, updated_at) VALUES (?,?,?,?,?,?)
+				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, enabled = excluded.enabled,
+					updated_at = excluded.updated_at`,
+				k.JobID, k.Anchor, k.ObjectGUID, k.DN, k.Enabled, ms(k.UpdatedAt)); err != nil {
 				return err
 			}
 		}
@@ -115,4 +117,22 @@ func (s *Store) PruneLogs(ctx context.Context, before time.Time) (int, error) {
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// CountActions implements store.Logs.
+func (s *Store) CountActions(ctx context.Context, jobID string, actions []string, since time.Time) (int, error) {
+	if len(actions) == 0 {
+		return 0, nil
+	}
+	q := `SELECT COUNT(*) FROM provisioning_logs WHERE job_id = ? AND status = 'success' AND activity_time >= ? AND action IN (?` +
+		strings.Repeat(",?", len(actions)-1) + `)`
+	args := []any{jobID, ms(since)}
+	for _, a := range actions {
+		args = append(args, a)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count actions of %s: %w", jobID, err)
+	}
+	return n, nil
 }

@@ -10,7 +10,7 @@ import (
 // ResolvableReferences implements store.References.
 func (s *Store) ResolvableReferences(ctx context.Context, jobID string, limit int) ([]store.ResolvableReference, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT p.anchor, p.attribute, p.target, p.created_at,
-			h.object_guid, h.dn, h.updated_at, t.object_guid, t.dn, t.updated_at
+			h.object_guid, h.dn, h.enabled, h.updated_at, t.object_guid, t.dn, t.enabled, t.updated_at
 		FROM pending_references p
 		JOIN links h ON h.job_id = p.job_id AND h.anchor = p.anchor
 		JOIN links t ON t.job_id = p.job_id AND t.anchor = p.target
@@ -23,8 +23,8 @@ func (s *Store) ResolvableReferences(ctx context.Context, jobID string, limit in
 	for rows.Next() {
 		r := store.ResolvableReference{}
 		var created, hu, tu int64
-		if err := rows.Scan(&r.Anchor, &r.Attribute, &r.Target, &created, &r.Holder.ObjectGUID, &r.Holder.DN, &hu,
-			&r.To.ObjectGUID, &r.To.DN, &tu); err != nil {
+		if err := rows.Scan(&r.Anchor, &r.Attribute, &r.Target, &created, &r.Holder.ObjectGUID, &r.Holder.DN, &r.Holder.Enabled, &hu,
+			&r.To.ObjectGUID, &r.To.DN, &r.To.Enabled, &tu); err != nil {
 			return nil, fmt.Errorf("resolvable references of %s: %w", jobID, err)
 		}
 		r.JobID, r.CreatedAt = jobID, fromMS(created)

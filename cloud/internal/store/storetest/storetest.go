@@ -31,6 +31,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"log paging", testLogPaging},
 		{"pending references", testReferences},
 		{"escrows", testEscrows},
+		{"deletion guard state", testDeletionGuard},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -328,4 +329,47 @@ func testEscrows(t *testing.T, s store.Store) {
 	finish("l3", store.Outcome{ClearEscrow: &store.EscrowKey{JobID: "j", Anchor: "a"}})
 	_, err = s.GetEscrow(ctx, "j", "a")
 	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func testDeletionGuard(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateJob(ctx, job("j")))
+	require.NoError(t, s.SetQuarantine(ctx, "j", "TooManyDeletes", t0))
+	got, err := s.GetJob(ctx, "j")
+	require.NoError(t, err)
+	require.Equal(t, "TooManyDeletes", got.QuarantineReason)
+	require.Equal(t, t0, got.QuarantinedAt)
+
+	require.NoError(t, s.AllowDeletes(ctx, "j", t0.Add(time.Minute)))
+	got, _ = s.GetJob(ctx, "j")
+	require.Empty(t, got.QuarantineReason, "allowing deletes lifts TooManyDeletes")
+	require.True(t, got.QuarantinedAt.IsZero())
+	require.Equal(t, t0.Add(time.Minute), got.DeletesAllowedBefore)
+
+	require.NoError(t, s.SetQuarantine(ctx, "j", "EncounteredQuarantineException", t0))
+	require.NoError(t, s.AllowDeletes(ctx, "j", t0))
+	got, _ = s.GetJob(ctx, "j")
+	require.Equal(t, "EncounteredQuarantineException", got.QuarantineReason, "other reasons stay")
+	require.NoError(t, s.SetQuarantine(ctx, "j", "", t0))
+	got, _ = s.GetJob(ctx, "j")
+	require.Empty(t, got.QuarantineReason)
+	require.ErrorIs(t, s.SetQuarantine(ctx, "nope", "x", t0), store.ErrNotFound)
+	require.ErrorIs(t, s.AllowDeletes(ctx, "nope", t0), store.ErrNotFound)
+
+	// Links remember the account state.
+	for i, enabled := range []bool{true, false} {
+		require.NoError(t, s.FinishRecord(ctx, store.Outcome{
+			Log:  store.LogEntry{ID: fmt.Sprintf("e%d", i), JobID: "j", ActivityTime: t0.Add(time.Duration(i) * time.Hour), Action: []string{"create", "disable"}[i], Status: "success"},
+			Link: &store.Link{JobID: "j", Anchor: "a", ObjectGUID: "g", DN: "CN=a", Enabled: enabled, UpdatedAt: t0}}))
+		l, err := s.GetLink(ctx, "j", "a")
+		require.NoError(t, err)
+		require.Equal(t, enabled, l.Enabled)
+	}
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{Log: store.LogEntry{ID: "e3", JobID: "j", ActivityTime: t0.Add(2 * time.Hour), Action: "disable", Status: "failure"}}))
+	n, err := s.CountActions(ctx, "j", []string{"disable", "delete"}, t0)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "successful disables only")
+	n, err = s.CountActions(ctx, "j", []string{"disable", "delete"}, t0.Add(2*time.Hour))
+	require.NoError(t, err)
+	require.Zero(t, n, "outside the window")
 }

@@ -1,0 +1,70 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// StageUpload implements store.Uploads. The records go in with one COPY in
+// the upload's transaction; COPY assigns ids in row order, so the records
+// of an upload stay in their given order.
+func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO uploads (id, job_id, received_at, record_count) VALUES ($1,$2,$3,$4)`,
+			u.ID, u.JobID, ms(u.ReceivedAt), len(u.Records)); err != nil {
+			return err
+		}
+		at := ms(u.ReceivedAt)
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"staged_records"},
+			[]string{"job_id", "upload_id", "bulk_id", "anchor", "payload", "received_at"},
+			pgx.CopyFromSlice(len(u.Records), func(i int) ([]any, error) {
+				r := u.Records[i]
+				return []any{u.JobID, u.ID, r.BulkID, r.Anchor, r.Payload, at}, nil
+			}))
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("upload %s: %w", u.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("stage upload %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// PendingRecords implements store.Uploads.
+func (s *Store) PendingRecords(ctx context.Context, jobID string, n int) ([]store.StagedRecord, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, job_id, upload_id, bulk_id, anchor, payload, received_at
+		FROM staged_records WHERE job_id = $1 AND processed_at IS NULL ORDER BY id LIMIT $2`, jobID, limit(n))
+	if err != nil {
+		return nil, fmt.Errorf("pending records of %s: %w", jobID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.StagedRecord, error) {
+		var rec store.StagedRecord
+		var at int64
+		err := r.Scan(&rec.ID, &rec.JobID, &rec.UploadID, &rec.BulkID, &rec.Anchor, &rec.Payload, &at)
+		rec.ReceivedAt = fromMS(at)
+		return rec, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pending records of %s: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// JobsWithPendingRecords implements store.Uploads.
+func (s *Store) JobsWithPendingRecords(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT job_id FROM staged_records WHERE processed_at IS NULL ORDER BY job_id`)
+	if err != nil {
+		return nil, fmt.Errorf("jobs with pending records: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("jobs with pending records: %w", err)
+	}
+	return out, nil
+}
