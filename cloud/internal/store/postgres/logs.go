@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,9 +37,36 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 			return err
 		}
 		if k := o.Link; k != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, updated_at) VALUES ($1,$2,$3,$4,$5)
-				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, updated_at = excluded.updated_at`,
-				k.JobID, k.Anchor, k.ObjectGUID, k.DN, ms(k.UpdatedAt)); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, enabled, updated_at) VALUES ($1,$2,$3,$4,$5,$6)
+				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, enabled = excluded.enabled,
+					updated_at = excluded.updated_at`,
+				k.JobID, k.Anchor, k.ObjectGUID, k.DN, k.Enabled, ms(k.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+		for _, k := range o.DeleteReferences {
+			if _, err := tx.Exec(ctx, `DELETE FROM pending_references WHERE job_id = $1 AND anchor = $2 AND attribute = $3`,
+				k.JobID, k.Anchor, k.Attribute); err != nil {
+				return err
+			}
+		}
+		for _, r := range o.PutReferences {
+			if _, err := tx.Exec(ctx, `INSERT INTO pending_references (job_id, anchor, attribute, target, created_at) VALUES ($1,$2,$3,$4,$5)
+				ON CONFLICT (job_id, anchor, attribute) DO UPDATE SET target = excluded.target, created_at = excluded.created_at`,
+				r.JobID, r.Anchor, r.Attribute, r.Target, ms(r.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		if k := o.ClearEscrow; k != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM escrows WHERE job_id = $1 AND anchor = $2`, k.JobID, k.Anchor); err != nil {
+				return err
+			}
+		}
+		if e := o.Escrow; e != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO escrows (`+escrowColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+				ON CONFLICT (job_id, anchor) DO UPDATE SET record_id = excluded.record_id, bulk_id = excluded.bulk_id, payload = excluded.payload,
+					attempts = excluded.attempts, first_failed = excluded.first_failed, next_attempt = excluded.next_attempt, error_code = excluded.error_code`,
+				e.JobID, e.Anchor, e.RecordID, e.BulkID, e.Payload, e.Attempts, ms(e.FirstFailed), ms(e.NextAttempt), e.ErrorCode); err != nil {
 				return err
 			}
 		}
@@ -92,4 +120,26 @@ func nonNil(b []byte) []byte {
 		return []byte("[]")
 	}
 	return b
+}
+
+// PruneLogs implements store.Logs.
+func (s *Store) PruneLogs(ctx context.Context, before time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM provisioning_logs WHERE activity_time < $1`, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune logs: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// CountActions implements store.Logs.
+func (s *Store) CountActions(ctx context.Context, jobID string, actions []string, since time.Time) (int, error) {
+	if len(actions) == 0 {
+		return 0, nil
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM provisioning_logs
+		WHERE job_id = $1 AND status = 'success' AND activity_time >= $2 AND action = ANY($3)`, jobID, ms(since), actions).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count actions of %s: %w", jobID, err)
+	}
+	return n, nil
 }
