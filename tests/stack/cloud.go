@@ -120,11 +120,17 @@ func (c *Cloud) CreateJob(ctx context.Context, name, domain, container string) (
 // CreateJobWithMapping creates a job with the given mapping JSON (nil for
 // the default).
 func (c *Cloud) CreateJobWithMapping(ctx context.Context, name, domain, container string, mapping json.RawMessage) (Job, error) {
-	var j Job
 	req := map[string]any{"name": name, "domain": domain, "defaultContainer": container}
 	if mapping != nil {
 		req["mapping"] = mapping
 	}
+	return c.CreateJobWith(ctx, req)
+}
+
+// CreateJobWith posts a job request as is (name, domain, defaultContainer,
+// mapping, policy).
+func (c *Cloud) CreateJobWith(ctx context.Context, req map[string]any) (Job, error) {
+	var j Job
 	body, _ := json.Marshal(req)
 	err := c.Do(ctx, http.MethodPost, "/api/v1/jobs", c.AdminToken, "application/json", body, http.StatusCreated, &j)
 	return j, err

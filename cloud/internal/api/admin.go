@@ -48,6 +48,14 @@ type JobResponse struct {
 	Mapping            json.RawMessage `json:"mapping"`
 	Policy             json.RawMessage `json:"policy"`
 	SchemaVersion      int             `json:"schemaVersion"`
+	// Quarantine is set while the job is quarantined.
+	Quarantine *Quarantine `json:"quarantine,omitempty"`
+}
+
+// Quarantine says why a job processes nothing.
+type Quarantine struct {
+	Reason       string    `json:"reason"`
+	CurrentBegan time.Time `json:"currentBegan"`
 }
 
 func (s *Server) admin(w http.ResponseWriter, r *http.Request) bool {
@@ -162,8 +170,13 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) jobResponse(r *http.Request, j store.Job, links int) JobResponse {
+	var q *Quarantine
+	if j.QuarantineReason != "" {
+		q = &Quarantine{Reason: j.QuarantineReason, CurrentBegan: j.QuarantinedAt}
+	}
 	return JobResponse{
-		ID: j.ID, ServicePrincipalID: j.ServicePrincipal, Name: j.Name, Template: j.Template, Domain: j.Domain,
+		Quarantine: q,
+		ID:         j.ID, ServicePrincipalID: j.ServicePrincipal, Name: j.Name, Template: j.Template, Domain: j.Domain,
 		DefaultContainer: j.DefaultContainer, LinkedUsers: links, CreatedAt: j.CreatedAt, Mapping: j.Mapping,
 		Policy: j.Scoping, SchemaVersion: j.SchemaVersion,
 		BulkUploadURL: fmt.Sprintf("%s/v1.0/servicePrincipals/%s/synchronization/jobs/%s/bulkUpload", s.baseURL(r), j.ServicePrincipal, j.ID),

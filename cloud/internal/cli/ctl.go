@@ -28,6 +28,7 @@ Usage:
   hrsyncctl [global flags] job create --name NAME --domain DOMAIN --container DN [--mapping FILE]
   hrsyncctl [global flags] job list
   hrsyncctl [global flags] job show JOB_ID
+  hrsyncctl [global flags] job allow-deletes JOB_ID   (release disables held by the deletion guard)
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
@@ -123,7 +124,7 @@ func envOr(k, def string) string {
 
 func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"job needs a subcommand: create, list or show"}
+		return usageError{"job needs a subcommand: create, list, show or allow-deletes"}
 	}
 	switch args[0] {
 	case "create":
@@ -164,6 +165,15 @@ func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", j.ID, j.Name, j.Domain, j.LinkedUsers)
 		}
 		return tw.Flush()
+	case "allow-deletes":
+		if len(args) != 2 {
+			return usageError{"job allow-deletes needs a job ID"}
+		}
+		if err := c.do(ctx, http.MethodPost, "/api/v1/jobs/"+url.PathEscape(args[1])+"/allowDeletes", "", nil, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "deletes allowed; the job resumes")
+		return nil
 	case "show":
 		if len(args) != 2 {
 			return usageError{"job show needs a job ID"}

@@ -83,6 +83,8 @@ type Engine struct {
 	// reserved holds unique values chosen by records not yet finished,
 	// by domain+attribute+value, to the record ID.
 	reserved map[string]int64
+	// checkedUploads marks uploads the deletion guard let through, by job.
+	checkedUploads map[string]map[string]bool
 }
 
 // New returns an Engine.
@@ -90,7 +92,8 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}, reserved: map[string]int64{}}, nil
+	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}, reserved: map[string]int64{},
+		checkedUploads: map[string]map[string]bool{}}, nil
 }
 
 // Notify wakes the engine after new records were staged.
@@ -128,15 +131,17 @@ func (e *Engine) Run(ctx context.Context) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer func() {
-					e.mu.Lock()
-					delete(e.running, id)
-					e.mu.Unlock()
-					e.Notify()
-				}()
-				if err := e.processJob(ctx, id); err != nil && ctx.Err() == nil {
+				err := e.processJob(ctx, id)
+				e.mu.Lock()
+				delete(e.running, id)
+				e.mu.Unlock()
+				if errors.Is(err, errJobHeld) {
+					return // an admin's action wakes the engine again
+				}
+				if err != nil && ctx.Err() == nil {
 					e.cfg.Logger.Error("job processing stopped", "job_id", id, "error", err)
 				}
+				e.Notify() // records may have arrived meanwhile
 			}()
 		}
 		select {
@@ -195,12 +200,20 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 		return err
 	}
 	for {
+		if job.QuarantineReason != "" {
+			return errJobHeld // an admin must act first; the records stay queued
+		}
 		recs, err := e.cfg.Store.PendingRecords(ctx, jobID, e.cfg.Batch)
 		if err != nil {
 			return err
 		}
 		if len(recs) == 0 {
 			return e.resolvePending(ctx, job)
+		}
+		if ok, err := e.guardDeletes(ctx, job, m, recs); err != nil {
+			return err
+		} else if !ok {
+			return errJobHeld
 		}
 		// Shard by anchor: one worker per shard keeps a worker's records in
 		// order, so two uploads of the same person apply in sequence.
@@ -231,6 +244,9 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 		}
 	}
 }
+
+// errJobHeld: the job is quarantined; its records wait for an admin.
+var errJobHeld = errors.New("job is quarantined")
 
 // newID returns a time-ordered UUID (version 7), so log entries written in
 // the same millisecond still page in the order they were written.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -508,5 +509,118 @@ func TestEscrow(t *testing.T) {
 		require.Contains(t, last[0].Recommendation, "automatic retries stopped")
 		n, _ := r.st.CountEscrows(ctx, "j")
 		require.Zero(t, n)
+	})
+}
+
+// stage queues one upload with several records and processes the job.
+func (r *rig) stage(t *testing.T, id string, records ...map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	var recs []store.StagedRecord
+	for _, attrs := range records {
+		src := map[string]expr.Value{}
+		for k, v := range attrs {
+			src[k] = expr.String(v)
+		}
+		p, err := EncodeSource(src)
+		require.NoError(t, err)
+		recs = append(recs, store.StagedRecord{Anchor: attrs["externalId"], Payload: p})
+	}
+	require.NoError(t, r.st.StageUpload(ctx, store.Upload{ID: id, JobID: "j", ReceivedAt: r.clk.Now(), Records: recs}))
+	job, err := r.st.GetJob(ctx, "j")
+	require.NoError(t, err)
+	r.job = job
+	if err := r.eng.processJob(ctx, "j"); !errors.Is(err, errJobHeld) {
+		require.NoError(t, err)
+	}
+}
+
+func TestAccidentalDeletionGuard(t *testing.T) {
+	ctx := context.Background()
+	people := func(active string, ids ...string) []map[string]string {
+		var out []map[string]string
+		for _, id := range ids {
+			out = append(out, map[string]string{"externalId": id, "displayName": "P " + id, "active": active})
+		}
+		return out
+	}
+	enabledCount := func(r *rig) int {
+		n := 0
+		for _, o := range r.dir.objects {
+			if o.GetEnabled() {
+				n++
+			}
+		}
+		return n
+	}
+
+	t.Run("over the cycle threshold nothing is disabled and the job is quarantined", func(t *testing.T) {
+		r := newRig(t, testMapping, `{"deletionThreshold":2}`)
+		r.stage(t, "hire", people("True", "1", "2", "3", "4")...)
+		require.Equal(t, 4, enabledCount(r))
+
+		r.clk.Advance(time.Minute)
+		r.stage(t, "mistake", people("False", "1", "2", "3")...)
+		require.Equal(t, 4, enabledCount(r), "no account was disabled")
+		job, err := r.st.GetJob(ctx, "j")
+		require.NoError(t, err)
+		require.Equal(t, QuarantineTooManyDeletes, job.QuarantineReason)
+		pending, err := r.st.PendingRecords(ctx, "j", 10)
+		require.NoError(t, err)
+		require.Len(t, pending, 3, "the records wait, nothing is lost")
+		logs, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j"})
+		require.NoError(t, err)
+		staged := 0
+		for _, l := range logs {
+			if l.Action == "stagedDelete" {
+				staged++
+				require.Contains(t, l.ErrorMessage, "3 accounts would be disabled")
+			}
+		}
+		require.Equal(t, 3, staged)
+
+		// While quarantined, later uploads wait too.
+		r.stage(t, "later", people("True", "5")...)
+		require.Len(t, r.dir.objects, 4)
+
+		// The admin looked and allows the deletes.
+		r.clk.Advance(time.Minute)
+		require.NoError(t, r.st.AllowDeletes(ctx, "j", r.clk.Now()))
+		require.NoError(t, r.eng.processJob(ctx, "j"))
+		require.Equal(t, 2, enabledCount(r), "three disabled, one new")
+		require.Len(t, r.dir.objects, 5)
+	})
+
+	t.Run("under the threshold disables go through", func(t *testing.T) {
+		r := newRig(t, testMapping, `{"deletionThreshold":2}`)
+		r.stage(t, "hire", people("True", "1", "2", "3")...)
+		r.stage(t, "leave", people("False", "1", "2")...)
+		require.Equal(t, 1, enabledCount(r))
+		// Already disabled accounts do not count again.
+		r.stage(t, "again", people("False", "1", "2")...)
+		job, _ := r.st.GetJob(ctx, "j")
+		require.Empty(t, job.QuarantineReason)
+	})
+
+	t.Run("the 24-hour window catches a mistake spread over uploads", func(t *testing.T) {
+		r := newRig(t, testMapping, `{"deletionThreshold":10,"deletionThreshold24h":3}`)
+		r.stage(t, "hire", people("True", "1", "2", "3", "4")...)
+		r.stage(t, "a", people("False", "1", "2")...)
+		r.stage(t, "b", people("False", "3", "4")...)
+		require.Equal(t, 2, enabledCount(r))
+		job, _ := r.st.GetJob(ctx, "j")
+		require.Equal(t, QuarantineTooManyDeletes, job.QuarantineReason)
+
+		r.clk.Advance(25 * time.Hour)
+		require.NoError(t, r.st.SetQuarantine(ctx, "j", "", r.clk.Now()))
+		r.stage(t, "next-day", nil...)
+		require.Equal(t, 0, enabledCount(r), "a day later the window has room again")
+	})
+
+	t.Run("threshold 0 turns the guard off", func(t *testing.T) {
+		r := newRig(t, testMapping, `{"deletionThreshold":0,"deletionThreshold24h":0}`)
+		r.stage(t, "hire", people("True", "1", "2", "3")...)
+		r.stage(t, "leave", people("False", "1", "2", "3")...)
+		require.Equal(t, 0, enabledCount(r))
 	})
 }

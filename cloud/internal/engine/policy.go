@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
 	"github.com/hrsync/hrsync/cloud/internal/schema"
@@ -21,6 +22,29 @@ type Policy struct {
 	InputScope scope.Filter `json:"inputScope"`
 	// FlowTypes are the allowed target actions; nil means all.
 	FlowTypes *schema.FlowTypes `json:"flowTypes,omitempty"`
+	// DeletionThreshold is the accidental-deletion guard: more disables or
+	// deletes than this in one cycle (one upload) quarantine the job with
+	// TooManyDeletes and nothing is disabled. Nil means 500; 0 turns the
+	// guard off.
+	DeletionThreshold *int `json:"deletionThreshold,omitempty"`
+	// DeletionThreshold24h is the same over a rolling 24 hours. Nil means
+	// twice DeletionThreshold; 0 turns it off.
+	DeletionThreshold24h *int `json:"deletionThreshold24h,omitempty"`
+}
+
+// DefaultDeletionThreshold is Entra's default threshold.
+const DefaultDeletionThreshold = 500
+
+func (p Policy) thresholds() (cycle, day int) {
+	cycle = DefaultDeletionThreshold
+	if p.DeletionThreshold != nil {
+		cycle = *p.DeletionThreshold
+	}
+	day = 2 * cycle
+	if p.DeletionThreshold24h != nil {
+		day = *p.DeletionThreshold24h
+	}
+	return cycle, day
 }
 
 // ParsePolicy reads a stored policy strictly; "{}" is the empty policy.
@@ -45,6 +69,11 @@ type compiledJob struct {
 	scope      *scope.Compiled
 	inputScope *scope.Compiled
 	flow       schema.FlowTypes
+	// disabled evaluates only the accountDisabled rule (nil when the
+	// mapping has none), for the accidental-deletion guard.
+	disabled *mapping.Compiled
+	// maxPerCycle and maxPerDay are the deletion thresholds (0 = off).
+	maxPerCycle, maxPerDay int
 }
 
 func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, error) {
@@ -72,7 +101,19 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 	if p.FlowTypes != nil {
 		flow = *p.FlowTypes
 	}
-	return &compiledJob{version: version, mapping: cm, scope: cs, inputScope: ci, flow: flow}, nil
+	cj := &compiledJob{version: version, mapping: cm, scope: cs, inputScope: ci, flow: flow}
+	cj.maxPerCycle, cj.maxPerDay = p.thresholds()
+	if cj.maxPerCycle < 0 || cj.maxPerDay < 0 {
+		return nil, fmt.Errorf("deletionThreshold: must not be negative")
+	}
+	for _, r := range m.Rules {
+		if strings.EqualFold(r.Target, attrAccountDisabled) {
+			if cj.disabled, err = mapping.Compile(mapping.Mapping{Rules: []mapping.Rule{r}}); err != nil {
+				return nil, fmt.Errorf("mapping: %w", err)
+			}
+		}
+	}
+	return cj, nil
 }
 
 // Validate reports whether a mapping and a policy compile together, with

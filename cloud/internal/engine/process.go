@@ -191,7 +191,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		entry.Status, entry.Action = StatusSkipped, "update"
 		entry.TargetID, entry.TargetName = current.GetObjectGuid(), current.GetDn()
 		t.add("EntrySynchronizationSkipped", StepProcessing, StatusSkipped, "The job may not update users (flow types: "+cj.flow.String()+")", nil)
-		return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: current.GetObjectGuid(), DN: current.GetDn(), UpdatedAt: e.cfg.Clock.Now()}, nil
+		return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: current.GetObjectGuid(), DN: current.GetDn(), Enabled: current.GetEnabled(), UpdatedAt: e.cfg.Clock.Now()}, nil
 	}
 	return e.update(ctx, job, m, rec, src, current, entry, t)
 }
@@ -262,13 +262,13 @@ func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled,
 		desc = "Finished creating the user that an earlier attempt started"
 	}
 	t.add("EntryExportAdd", StepExport, StatusSuccess, desc, map[string]string{"objectGUID": created.GetObjectGuid()})
-	return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: created.GetObjectGuid(), DN: created.GetDn(), UpdatedAt: e.cfg.Clock.Now()}, nil
+	return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: created.GetObjectGuid(), DN: created.GetDn(), Enabled: created.GetEnabled(), UpdatedAt: e.cfg.Clock.Now()}, nil
 }
 
 func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, src map[string]expr.Value, cur *agentv1.Entry, entry *store.LogEntry, t *trail) (*store.Link, error) {
 	entry.Action = "update"
 	entry.TargetID, entry.TargetName = cur.GetObjectGuid(), cur.GetDn()
-	link := &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: cur.GetObjectGuid(), DN: cur.GetDn(), UpdatedAt: e.cfg.Clock.Now()}
+	link := &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: cur.GetObjectGuid(), DN: cur.GetDn(), Enabled: cur.GetEnabled(), UpdatedAt: e.cfg.Clock.Now()}
 	ev, err := m.Evaluate(src, mapping.Update, e.evalOptsFor(ctx, job, rec, cur.GetObjectGuid()))
 	if err != nil {
 		return nil, mappingErr(t, err)
@@ -359,8 +359,10 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 		return nil, dirErr(res.GetError())
 	}
 	if es := res.GetEntries(); len(es) == 1 {
-		link.DN = es[0].GetDn()
+		link.DN, link.Enabled = es[0].GetDn(), es[0].GetEnabled()
 		entry.TargetName = link.DN
+	} else if mod.Enabled != nil {
+		link.Enabled = *mod.Enabled
 	}
 	t.add("EntryExportUpdate", StepExport, StatusSuccess, "Updated the user", map[string]string{"objectGUID": cur.GetObjectGuid()})
 	return link, nil
