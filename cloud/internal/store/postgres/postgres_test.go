@@ -1,0 +1,105 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/cloud/cloudtest/pgtest"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+	"github.com/hrsync/hrsync/cloud/internal/store/postgres"
+	"github.com/hrsync/hrsync/cloud/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func open(t *testing.T, dsn string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.RunSuite(t, func(t *testing.T) store.Store { return open(t, pgtest.NewDatabase(t)) })
+}
+
+// TestReplicasMigrateOnce starts several stores on an empty database at
+// once, as replicas of one cloud do: each migration runs exactly once and
+// every store works.
+func TestReplicasMigrateOnce(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Shared(t).NewEmptyDatabase(t)
+	const replicas = 6
+	stores := make([]*postgres.Store, replicas)
+	errs := make([]error, replicas)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Go(func() { stores[i], errs[i] = postgres.Open(ctx, dsn) })
+	}
+	wg.Wait()
+	for i := range replicas {
+		require.NoError(t, errs[i], "replica %d", i)
+		t.Cleanup(func() { stores[i].Close() })
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	require.NoError(t, err)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, versions(t, "migrations"), got, "each migration once")
+
+	require.NoError(t, stores[1].CreateJob(ctx, store.Job{ID: "j", Mapping: []byte("{}"), UploadTokenHash: []byte{1}}))
+	_, err = stores[replicas-1].GetJob(ctx, "j")
+	require.NoError(t, err, "replicas share the database")
+
+	// Reopening finds nothing to do.
+	again := open(t, dsn)
+	_, err = again.GetJob(ctx, "j")
+	require.NoError(t, err)
+}
+
+// TestMigrationsMatchSQLite keeps the dialects in step: every SQLite
+// migration has a Postgres twin of the same name, and no more.
+func TestMigrationsMatchSQLite(t *testing.T) {
+	require.Equal(t, versions(t, "../sqlite/migrations"), versions(t, "migrations"))
+}
+
+// versions lists the migrations in dir, sorted.
+func versions(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var out []string
+	for _, f := range files {
+		out = append(out, strings.TrimSuffix(filepath.Base(f), ".sql"))
+	}
+	return out
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name, dsn string
+	}{
+		{"unparsable dsn", "postgres://%zz"},
+		{"no such database", pgtest.Shared(t).DSN("does_not_exist")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := postgres.Open(ctx, tc.dsn)
+			require.Error(t, err)
+			require.Nil(t, s)
+		})
+	}
+}
