@@ -33,6 +33,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"escrows", testEscrows},
 		{"deletion guard state", testDeletionGuard},
 	}
+	tests = append(tests, sharedCases...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
 	}
