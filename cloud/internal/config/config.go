@@ -21,6 +21,8 @@ type Config struct {
 	// DataDir holds the SQLite database, generated secrets and the
 	// development PKI.
 	DataDir string `yaml:"data_dir"`
+	// Store chooses the database.
+	Store Store `yaml:"store"`
 	// HTTPAddr serves the admin API, the SCIM upload and the logs.
 	HTTPAddr string `yaml:"http_addr"`
 	// GRPCAddr serves the agent stream (always TLS).
@@ -54,6 +56,42 @@ type TLS struct {
 	DevHosts []string `yaml:"dev_hosts"`
 }
 
+// Store drivers.
+const (
+	StoreSQLite   = "sqlite"
+	StorePostgres = "postgres"
+)
+
+// Store chooses where the cloud keeps its state.
+type Store struct {
+	// Driver is sqlite (DataDir/hrsync.db, for a single cloud) or postgres
+	// (one database shared by several replicas).
+	Driver string `yaml:"driver"`
+	// PostgresDSN is the database URL or libpq key=value string; required
+	// with the postgres driver. Prefer HRSYNC_POSTGRES_DSN to a flag: it
+	// usually carries a password.
+	PostgresDSN string `yaml:"postgres_dsn"`
+}
+
+// Validate checks the store settings.
+func (s *Store) Validate() error {
+	switch s.Driver {
+	case StoreSQLite:
+		if s.PostgresDSN != "" {
+			// Starting on a private SQLite file when a shared database was
+			// meant would split the replicas' state: refuse instead.
+			return fieldErr("store.postgres_dsn", "is set, but store.driver is %s: set store.driver to %s or remove the DSN", StoreSQLite, StorePostgres)
+		}
+	case StorePostgres:
+		if strings.TrimSpace(s.PostgresDSN) == "" {
+			return fieldErr("store.postgres_dsn", "required when store.driver is %s", StorePostgres)
+		}
+	default:
+		return fieldErr("store.driver", "%q is not %s or %s", s.Driver, StoreSQLite, StorePostgres)
+	}
+	return nil
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`
@@ -64,6 +102,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		DataDir:           "hrsync-data",
+		Store:             Store{Driver: StoreSQLite},
 		HTTPAddr:          "127.0.0.1:8080",
 		GRPCAddr:          "127.0.0.1:8443",
 		TLS:               TLS{DevHosts: []string{"localhost", "127.0.0.1"}},
@@ -90,6 +129,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 		"HRSYNC_PUBLIC_URL": &c.PublicURL, "HRSYNC_ADMIN_TOKEN": &c.AdminToken, "HRSYNC_AGENT_TOKEN": &c.AgentToken,
 		"HRSYNC_TLS_CERT_FILE": &c.TLS.CertFile, "HRSYNC_TLS_KEY_FILE": &c.TLS.KeyFile,
 		"HRSYNC_LOG_LEVEL": &c.Log.Level, "HRSYNC_LOG_FORMAT": &c.Log.Format,
+		"HRSYNC_STORE_DRIVER": &c.Store.Driver, "HRSYNC_POSTGRES_DSN": &c.Store.PostgresDSN,
 	}
 	for k, p := range str {
 		if v := getenv(k); v != "" {
@@ -112,6 +152,8 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 // AddFlags binds flags to the struct.
 func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the database and generated secrets")
+	fs.StringVar(&c.Store.Driver, "store", c.Store.Driver, "database: sqlite (in data-dir) or postgres (shared by replicas)")
+	fs.StringVar(&c.Store.PostgresDSN, "postgres-dsn", c.Store.PostgresDSN, "PostgreSQL URL for --store postgres (HRSYNC_POSTGRES_DSN keeps the password out of ps)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address of the HTTP API")
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", c.GRPCAddr, "address of the agent gateway (TLS)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL clients reach the HTTP API at")
@@ -129,6 +171,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, fieldErr("data_dir", "required"))
+	}
+	if err := c.Store.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	for name, addr := range map[string]string{"http_addr": c.HTTPAddr, "grpc_addr": c.GRPCAddr} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
