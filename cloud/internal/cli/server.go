@@ -24,6 +24,8 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/dispatch"
 	"github.com/hrsync/hrsync/cloud/internal/engine"
 	"github.com/hrsync/hrsync/cloud/internal/gateway"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+	"github.com/hrsync/hrsync/cloud/internal/store/postgres"
 	"github.com/hrsync/hrsync/cloud/internal/store/sqlite"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 	"github.com/hrsync/hrsync/shared/tlsutil"
@@ -77,7 +79,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, err
 	}
 
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "hrsync.db"))
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +143,26 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 			log.Error("http server stopped", "error", err)
 		}
 	})
-	log.Info("hrsync-cloud serving", "http_addr", s.HTTPAddr, "grpc_addr", s.GRPCAddr, "data_dir", cfg.DataDir)
+	log.Info("hrsync-cloud serving", "http_addr", s.HTTPAddr, "grpc_addr", s.GRPCAddr, "data_dir", cfg.DataDir, "store", cfg.Store.Driver)
 	return s, nil
+}
+
+// openStore opens the database cfg.Store names and migrates it.
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	switch cfg.Store.Driver {
+	case config.StorePostgres:
+		st, err := postgres.Open(ctx, cfg.Store.PostgresDSN)
+		if err != nil {
+			return nil, fmt.Errorf("store.postgres_dsn: %w", err)
+		}
+		return st, nil
+	default:
+		st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "hrsync.db"))
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
 }
 
 func (s *Server) goRun(fn func()) {
