@@ -2,11 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -102,4 +104,59 @@ func TestOpenErrors(t *testing.T) {
 			require.Nil(t, s)
 		})
 	}
+}
+
+// TestErrors pins what the conformance suite leaves open: which database
+// errors become store errors, and that other errors stay distinct.
+func TestErrors(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, pgtest.NewDatabase(t))
+	require.NoError(t, s.CreateJob(ctx, store.Job{ID: "j", Mapping: []byte("{}"), UploadTokenHash: []byte{1}}))
+	require.NoError(t, s.StageUpload(ctx, store.Upload{ID: "u", JobID: "j", Records: []store.StagedRecord{{Anchor: "a", Payload: []byte("{}")}}}))
+	recs, err := s.PendingRecords(ctx, "j", 10)
+	require.NoError(t, err)
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{RecordID: recs[0].ID, Log: store.LogEntry{ID: "l"}}))
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+
+	tests := []struct {
+		name     string
+		call     func(ctx context.Context) error
+		conflict bool
+		notFound bool
+		canceled bool
+	}{
+		{"duplicate upload id", func(ctx context.Context) error {
+			return s.StageUpload(ctx, store.Upload{ID: "u", JobID: "j"})
+		}, true, false, false},
+		{"duplicate log id", func(ctx context.Context) error {
+			return s.FinishRecord(ctx, store.Outcome{Log: store.LogEntry{ID: "l"}})
+		}, true, false, false},
+		{"upload for an unknown job is no conflict", func(ctx context.Context) error {
+			return s.StageUpload(ctx, store.Upload{ID: "u2", JobID: "nope"})
+		}, false, false, false},
+		{"unknown escrow", func(ctx context.Context) error {
+			_, err := s.GetEscrow(ctx, "j", "nope")
+			return err
+		}, false, true, false},
+		{"canceled context", func(context.Context) error {
+			_, err := s.ListJobs(canceled)
+			return err
+		}, false, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call(ctx)
+			require.Error(t, err)
+			require.Equal(t, tc.conflict, errors.Is(err, store.ErrConflict), "ErrConflict: %v", err)
+			require.Equal(t, tc.notFound, errors.Is(err, store.ErrNotFound), "ErrNotFound: %v", err)
+			require.Equal(t, tc.canceled, errors.Is(err, context.Canceled), "context.Canceled: %v", err)
+		})
+	}
+
+	// A negative limit means no limit, as in SQLite (Postgres rejects it).
+	require.NoError(t, s.CreateOperation(ctx, store.Operation{ID: "op", Payload: []byte("p")}))
+	ops, err := s.DispatchableOperations(ctx, time.Now(), -1)
+	require.NoError(t, err)
+	require.Len(t, ops, 1)
 }
