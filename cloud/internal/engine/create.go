@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/hrsync/hrsync/cloud/internal/expr"
+	"github.com/hrsync/hrsync/cloud/internal/mapping"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+)
+
+func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, src map[string]expr.Value, entry *store.LogEntry, t *trail) (*store.Link, error) {
+	entry.Action = "create"
+	ev, err := m.Evaluate(src, mapping.Create, e.evalOptsFor(ctx, job, rec, ""))
+	if err != nil {
+		return nil, mappingErr(t, err)
+	}
+	if err := e.resolveReferences(ctx, job, rec, m.Targets(), ev.Attrs, t); err != nil {
+		return nil, err
+	}
+	parent := first(ev.Attrs, attrParentDN)
+	if parent == "" {
+		parent = job.DefaultContainer
+	}
+	cn := first(ev.Attrs, attrCN)
+	if cn == "" {
+		cn = first(ev.Attrs, "displayName")
+	}
+	if cn == "" {
+		cn = rec.Anchor
+	}
+	enable := first(ev.Attrs, attrAccountDisabled) != "True"
+	t.redact(ev.Redacted)
+	var attrs []*agentv1.Attribute
+	for _, name := range sortedKeys(ev.Attrs) {
+		if isVirtual(name) {
+			continue
+		}
+		attrs = append(attrs, &agentv1.Attribute{Name: name, Values: ev.Attrs[name]})
+		t.change(name, nil, ev.Attrs[name])
+	}
+	t.change(attrAccountDisabled, nil, []string{boolText(!enable)})
+	t.add("EntrySynchronizationAdd", StepProcessing, StatusSuccess, "The user will be created", map[string]string{"parentDistinguishedName": parent})
+
+	var match *agentv1.Match
+	if mrs := m.Matching(); len(mrs) > 0 {
+		if v, ok, err := mrs[0].Value(src, e.evalOpts()); err == nil && ok && v != "" {
+			match = &agentv1.Match{Attribute: mrs[0].Target, Value: v}
+		}
+	}
+	if match == nil {
+		return nil, &errRecord{code: "MissingMatchingValue", msg: "the record has no value for any matching attribute",
+			recommendation: "Send the matching attribute (externalId by default) with every record."}
+	}
+	res, err := e.cfg.Dispatch.Do(ctx, job.ID, &agentv1.Operation{
+		OpId: opID(rec, "create"), Domain: job.Domain,
+		Kind: &agentv1.Operation_CreateUser{CreateUser: &agentv1.CreateUser{
+			ParentDn: parent, Cn: cn, Attributes: attrs, Enable: enable, Match: match, BaseDn: domainDN(job), PasswordLength: e.cfg.PasswordLength,
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.GetError() != nil {
+		t.add("EntryExportAdd", StepExport, StatusFailure, "Creating the user failed", nil)
+		return nil, dirErr(res.GetError())
+	}
+	if len(res.GetEntries()) != 1 {
+		return nil, &errRecord{code: "InternalError", msg: "the agent did not return the created user"}
+	}
+	created := res.GetEntries()[0]
+	entry.TargetID, entry.TargetName = created.GetObjectGuid(), created.GetDn()
+	desc := "Created the user"
+	if res.GetOutcome() == agentv1.Outcome_OUTCOME_ADOPTED {
+		desc = "Finished creating the user that an earlier attempt started"
+	}
+	t.add("EntryExportAdd", StepExport, StatusSuccess, desc, map[string]string{"objectGUID": created.GetObjectGuid()})
+	return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: created.GetObjectGuid(), DN: created.GetDn(), Enabled: created.GetEnabled(), UpdatedAt: e.cfg.Clock.Now()}, nil
+}
