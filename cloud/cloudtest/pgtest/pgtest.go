@@ -10,7 +10,7 @@
 // root. A test binary that wants the server gone the moment its tests end
 // calls Main from TestMain; otherwise the kernel kills the server when the
 // test process exits (a parent-death signal), and the next start removes
-// what it left in $TMPDIR/hrsync-pgtest.
+// what it left in $TMPDIR/hrsync-pgtest-<uid>.
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 //
@@ -89,7 +89,8 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	root := filepath.Join(os.TempDir(), "hrsync-pgtest")
+	// One root per user: another user's root is not ours to write in.
+	root := filepath.Join(os.TempDir(), fmt.Sprintf("hrsync-pgtest-%d", os.Geteuid()))
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
