@@ -113,6 +113,7 @@ func TestErrors(t *testing.T) {
 	s := open(t, pgtest.NewDatabase(t))
 	require.NoError(t, s.CreateJob(ctx, store.Job{ID: "j", Mapping: []byte("{}"), UploadTokenHash: []byte{1}}))
 	require.NoError(t, s.StageUpload(ctx, store.Upload{ID: "u", JobID: "j", Records: []store.StagedRecord{{Anchor: "a", Payload: []byte("{}")}}}))
+	require.NoError(t, s.StageUpload(ctx, store.Upload{ID: "empty", JobID: "j"}), "an upload without records")
 	recs, err := s.PendingRecords(ctx, "j", 10)
 	require.NoError(t, err)
 	require.NoError(t, s.FinishRecord(ctx, store.Outcome{RecordID: recs[0].ID, Log: store.LogEntry{ID: "l"}}))
