@@ -1,7 +1,7 @@
 // Package postgres is the PostgreSQL implementation of store.Store, for
 // several hrsync-cloud replicas sharing one database. It mirrors
-// store/sqlite statement for statement and passes the same conformance
-// suite (store/storetest).
+// store/sqlite method for method, file for file, and passes the same
+// conformance suite (store/storetest).
 //
 // Design:
 //   - The driver is pgx used natively through pgxpool rather than through
@@ -12,6 +12,8 @@
 //   - Times are BIGINT Unix milliseconds, 0 meaning unset, exactly as in
 //     SQLite: both dialects truncate to the same precision, so a time read
 //     back (or carried in a paging token) compares equal in either one.
+//   - Identifier columns are COLLATE "C": ids sort bytewise as in SQLite,
+//     whatever collation the database defaults to.
 //   - Transactions run at READ COMMITTED. Every fenced update is a single
 //     UPDATE ... WHERE state = ... AND attempt = ..., so racing callers
 //     queue on the row lock and the losers re-check the condition and see
