@@ -55,7 +55,18 @@ func (d *Dispatcher) SessionDown(s *gateway.Session) {
 	d.mu.Lock()
 	delete(d.sessions, s.ID())
 	delete(d.load, s.ID())
+	replaced := false
+	for _, other := range d.sessions {
+		replaced = replaced || other.AgentID() == s.AgentID()
+	}
 	d.mu.Unlock()
+	if replaced {
+		// The agent reconnected before this session was torn down; the new
+		// session's Hello already reconciled what the agent holds, so
+		// requeueing here would send adopted operations a second time.
+		d.kick()
+		return
+	}
 	ctx := context.Background()
 	ops, err := d.cfg.Store.ListOperations(ctx, store.OpDispatched)
 	if err != nil {
