@@ -50,6 +50,7 @@ type JobResponse struct {
 	SchemaVersion      int             `json:"schemaVersion"`
 	// Quarantine is set while the job is quarantined.
 	Quarantine *Quarantine `json:"quarantine,omitempty"`
+	Paused     bool        `json:"paused"`
 }
 
 // Quarantine says why a job processes nothing.
@@ -176,6 +177,7 @@ func (s *Server) jobResponse(r *http.Request, j store.Job, links int) JobRespons
 	}
 	return JobResponse{
 		Quarantine: q,
+		Paused:     j.Paused,
 		ID:         j.ID, ServicePrincipalID: j.ServicePrincipal, Name: j.Name, Template: j.Template, Domain: j.Domain,
 		DefaultContainer: j.DefaultContainer, LinkedUsers: links, CreatedAt: j.CreatedAt, Mapping: j.Mapping,
 		Policy: j.Scoping, SchemaVersion: j.SchemaVersion,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
@@ -35,9 +36,13 @@ func (s *Server) doAllowDeletes(w http.ResponseWriter, r *http.Request, jobID st
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// restart implements Graph's synchronizationJob restart for the scopes
-// hrsync supports: ForceDeletes (process the deletes the guard held) and
-// QuarantineState (lift the quarantine). Others are refused by name.
+// restart implements Graph's synchronizationJob restart. resetScope is a
+// comma-separated list: Escrows (stop retrying failures), QuarantineState
+// (lift the quarantine), ForceDeletes (process the deletes the guard held),
+// ConnectorDataStore (forget links; workers match again), Full (all of
+// these), Watermark (push sources have none: nothing to do). An empty body
+// is the portal's "Restart provisioning": QuarantineState, Watermark,
+// Escrows.
 func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 	job, ok := s.jobSchema(w, r)
 	if !ok {
@@ -60,22 +65,75 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 			scopes[sc] = true
 		}
 	}
+	if len(scopes) == 0 {
+		scopes = map[string]bool{"QuarantineState": true, "Watermark": true, "Escrows": true}
+	}
+	var reset store.Reset
+	force := false
 	for sc := range scopes {
-		if sc != "ForceDeletes" && sc != "QuarantineState" && sc != "None" {
-			graphError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("criteria.resetScope %q is not supported yet; supported: ForceDeletes, QuarantineState", sc))
+		switch sc {
+		case "None", "Watermark":
+		case "Escrows":
+			reset.Escrows = true
+		case "QuarantineState":
+			reset.Quarantine = true
+		case "ForceDeletes":
+			force = true
+		case "ConnectorDataStore":
+			reset.Links = true
+		case "Full":
+			reset, force = store.Reset{Escrows: true, Links: true, Quarantine: true}, true
+		default:
+			graphError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf(
+				"criteria.resetScope %q is not a restart scope; use Escrows, QuarantineState, ForceDeletes, ConnectorDataStore, Watermark or Full", sc))
 			return
 		}
 	}
-	if scopes["ForceDeletes"] {
-		s.doAllowDeletes(w, r, job.ID)
+	if err := s.cfg.Store.ResetJob(r.Context(), job.ID, reset); err != nil {
+		s.internal(w, err)
 		return
 	}
-	if scopes["QuarantineState"] {
-		if err := s.cfg.Store.SetQuarantine(r.Context(), job.ID, "", s.cfg.Clock.Now()); err != nil {
+	if force {
+		if err := s.cfg.Store.AllowDeletes(r.Context(), job.ID, s.cfg.Clock.Now()); err != nil {
+			s.internal(w, err)
+			return
+		}
+	}
+	s.cfg.Logger.Info("job restarted", "job_id", job.ID, "scopes", strings.Join(sortedScopes(scopes), ","))
+	s.cfg.Engine.Notify()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// pauseJob and startJob implement Graph's pause and start: a paused job
+// keeps its records queued; start resumes it and lifts the quarantine.
+func (s *Server) pauseJob(w http.ResponseWriter, r *http.Request) { s.setPaused(w, r, true) }
+func (s *Server) startJob(w http.ResponseWriter, r *http.Request) { s.setPaused(w, r, false) }
+
+func (s *Server) setPaused(w http.ResponseWriter, r *http.Request, paused bool) {
+	job, ok := s.jobSchema(w, r)
+	if !ok {
+		return
+	}
+	if err := s.cfg.Store.SetPaused(r.Context(), job.ID, paused); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if !paused {
+		if err := s.cfg.Store.ResetJob(r.Context(), job.ID, store.Reset{Quarantine: true}); err != nil {
 			s.internal(w, err)
 			return
 		}
 		s.cfg.Engine.Notify()
 	}
+	s.cfg.Logger.Info("job paused state changed", "job_id", job.ID, "paused", paused)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func sortedScopes(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -29,6 +29,8 @@ Usage:
   hrsyncctl [global flags] job list
   hrsyncctl [global flags] job show JOB_ID
   hrsyncctl [global flags] job allow-deletes JOB_ID   (release disables held by the deletion guard)
+  hrsyncctl [global flags] job pause|resume JOB_ID
+  hrsyncctl [global flags] job restart [--scope Escrows,QuarantineState,ForceDeletes,ConnectorDataStore,Full] JOB_ID
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
@@ -124,7 +126,7 @@ func envOr(k, def string) string {
 
 func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"job needs a subcommand: create, list, show or allow-deletes"}
+		return usageError{"job needs a subcommand: create, list, show, pause, resume, restart or allow-deletes"}
 	}
 	switch args[0] {
 	case "create":
@@ -165,6 +167,31 @@ func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", j.ID, j.Name, j.Domain, j.LinkedUsers)
 		}
 		return tw.Flush()
+	case "pause", "resume", "restart":
+		fs := flag.NewFlagSet("job "+args[0], flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		scope := fs.String("scope", "", "restart scopes, comma-separated: Escrows, QuarantineState, ForceDeletes, ConnectorDataStore, Watermark, Full (default: QuarantineState,Watermark,Escrows)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usageError{fmt.Sprintf("job %s needs a job ID", args[0])}
+		}
+		var j api.JobResponse
+		if err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(fs.Arg(0)), "", nil, &j); err != nil {
+			return err
+		}
+		verb := map[string]string{"pause": "pause", "resume": "start", "restart": "restart"}[args[0]]
+		path := fmt.Sprintf("/v1.0/servicePrincipals/%s/synchronization/jobs/%s/%s", url.PathEscape(j.ServicePrincipalID), url.PathEscape(j.ID), verb)
+		var body any
+		if args[0] == "restart" && *scope != "" {
+			body = map[string]any{"criteria": map[string]string{"resetScope": *scope}}
+		}
+		if err := c.do(ctx, http.MethodPost, path, "application/json", body, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "job %s: %s done\n", j.ID, args[0])
+		return nil
 	case "allow-deletes":
 		if len(args) != 2 {
 			return usageError{"job allow-deletes needs a job ID"}
@@ -360,7 +387,7 @@ func (c *ctl) send(ctx context.Context, method, path, contentType string, body i
 	if resp.StatusCode >= 300 {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(b)))
+		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, errorText(b))
 	}
 	return resp, nil
 }
@@ -373,4 +400,25 @@ func printJSON(w io.Writer, raw json.RawMessage) error {
 	buf.WriteByte('\n')
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// errorText turns a Graph ({"error":{"code","message"}}) or SCIM
+// ({"detail"}) error body into plain text; anything else is shown as is.
+func errorText(b []byte) string {
+	var body struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+		Detail string `json:"detail"`
+	}
+	if json.Unmarshal(b, &body) == nil {
+		switch {
+		case body.Error != nil && body.Error.Message != "":
+			return body.Error.Code + ": " + body.Error.Message
+		case body.Detail != "":
+			return body.Detail
+		}
+	}
+	return strings.TrimSpace(string(b))
 }

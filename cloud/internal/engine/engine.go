@@ -200,7 +200,7 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 		return err
 	}
 	for {
-		if job.QuarantineReason != "" {
+		if job.QuarantineReason != "" || job.Paused {
 			return errJobHeld // an admin must act first; the records stay queued
 		}
 		recs, err := e.cfg.Store.PendingRecords(ctx, jobID, e.cfg.Batch)
@@ -245,8 +245,9 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 	}
 }
 
-// errJobHeld: the job is quarantined; its records wait for an admin.
-var errJobHeld = errors.New("job is quarantined")
+// errJobHeld: the job is quarantined or paused; its records wait for an
+// admin.
+var errJobHeld = errors.New("job is quarantined or paused")
 
 // newID returns a time-ordered UUID (version 7), so log entries written in
 // the same millisecond still page in the order they were written.

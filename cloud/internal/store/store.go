@@ -54,6 +54,8 @@ type Job struct {
 	// DeletesAllowedBefore: records received before this instant are past
 	// the accidental-deletion guard (an admin allowed them).
 	DeletesAllowedBefore time.Time
+	// Paused jobs keep their records queued until resumed.
+	Paused bool
 	// UploadTokenHash is the SHA-256 of the job's upload token.
 	UploadTokenHash []byte
 	CreatedAt       time.Time
@@ -72,6 +74,22 @@ type Jobs interface {
 	// AllowDeletes lets records received before the instant past the
 	// accidental-deletion guard, and lifts a TooManyDeletes quarantine.
 	AllowDeletes(ctx context.Context, id string, before time.Time) error
+	// SetPaused pauses or resumes a job.
+	SetPaused(ctx context.Context, id string, paused bool) error
+	// ResetJob forgets state of a job in one transaction.
+	ResetJob(ctx context.Context, id string, r Reset) error
+}
+
+// Reset names what ResetJob forgets.
+type Reset struct {
+	// Escrows: stop retrying failed records.
+	Escrows bool
+	// Links: forget which directory object each worker is linked to (and
+	// the references waiting on them); the next record of each worker
+	// matches again by its matching attributes.
+	Links bool
+	// Quarantine: lift the quarantine.
+	Quarantine bool
 }
 
 // Upload is one accepted bulk request and its records.

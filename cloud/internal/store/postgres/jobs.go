@@ -10,7 +10,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before`
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before, paused`
 
 // CreateJob implements store.Jobs.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
@@ -20,9 +20,9 @@ func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
 	if j.SchemaVersion == 0 {
 		j.SchemaVersion = 1
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+	_, err := s.db.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
 		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion,
-		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore))
+		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore), j.Paused)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
 	}
@@ -61,7 +61,7 @@ func scanJob(r pgx.Row) (store.Job, error) {
 	var j store.Job
 	var created, quarantined, allowed int64
 	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion,
-		&j.QuarantineReason, &quarantined, &allowed)
+		&j.QuarantineReason, &quarantined, &allowed, &j.Paused)
 	j.CreatedAt, j.QuarantinedAt, j.DeletesAllowedBefore = fromMS(created), fromMS(quarantined), fromMS(allowed)
 	return j, err
 }
@@ -107,6 +107,44 @@ func (s *Store) updateJob(ctx context.Context, id, q string, args ...any) error 
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// SetPaused implements store.Jobs.
+func (s *Store) SetPaused(ctx context.Context, id string, paused bool) error {
+	return s.updateJob(ctx, id, `UPDATE jobs SET paused = $1 WHERE id = $2`, paused, id)
+}
+
+// ResetJob implements store.Jobs.
+func (s *Store) ResetJob(ctx context.Context, id string, r store.Reset) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE id = $1`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return store.ErrNotFound
+		}
+		var stmts []string
+		if r.Escrows {
+			stmts = append(stmts, `DELETE FROM escrows WHERE job_id = $1`)
+		}
+		if r.Links {
+			stmts = append(stmts, `DELETE FROM links WHERE job_id = $1`, `DELETE FROM pending_references WHERE job_id = $1`)
+		}
+		if r.Quarantine {
+			stmts = append(stmts, `UPDATE jobs SET quarantine_reason = '', quarantined_at = 0 WHERE id = $1`)
+		}
+		for _, q := range stmts {
+			if _, err := tx.Exec(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reset job %s: %w", id, err)
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before`
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before, paused`
 
 // CreateJob implements store.Jobs.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
@@ -20,9 +20,9 @@ func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
 	if j.SchemaVersion == 0 {
 		j.SchemaVersion = 1
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion,
-		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore))
+		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore), j.Paused)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
 	}
@@ -68,7 +68,7 @@ func scanJob(r scanner) (store.Job, error) {
 	var j store.Job
 	var created, quarantined, allowed int64
 	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion,
-		&j.QuarantineReason, &quarantined, &allowed)
+		&j.QuarantineReason, &quarantined, &allowed, &j.Paused)
 	j.CreatedAt, j.QuarantinedAt, j.DeletesAllowedBefore = fromMS(created), fromMS(quarantined), fromMS(allowed)
 	return j, err
 }
@@ -113,6 +113,44 @@ func (s *Store) updateJob(ctx context.Context, id, q string, args ...any) error 
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// SetPaused implements store.Jobs.
+func (s *Store) SetPaused(ctx context.Context, id string, paused bool) error {
+	return s.updateJob(ctx, id, `UPDATE jobs SET paused = ? WHERE id = ?`, paused, id)
+}
+
+// ResetJob implements store.Jobs.
+func (s *Store) ResetJob(ctx context.Context, id string, r store.Reset) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return store.ErrNotFound
+		}
+		var stmts []string
+		if r.Escrows {
+			stmts = append(stmts, `DELETE FROM escrows WHERE job_id = ?`)
+		}
+		if r.Links {
+			stmts = append(stmts, `DELETE FROM links WHERE job_id = ?`, `DELETE FROM pending_references WHERE job_id = ?`)
+		}
+		if r.Quarantine {
+			stmts = append(stmts, `UPDATE jobs SET quarantine_reason = '', quarantined_at = 0 WHERE id = ?`)
+		}
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reset job %s: %w", id, err)
 	}
 	return nil
 }

@@ -32,6 +32,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"pending references", testReferences},
 		{"escrows", testEscrows},
 		{"deletion guard state", testDeletionGuard},
+		{"pause and reset", testPauseAndReset},
 	}
 	tests = append(tests, sharedCases...)
 	for _, tc := range tests {
@@ -373,4 +374,42 @@ func testDeletionGuard(t *testing.T, s store.Store) {
 	n, err = s.CountActions(ctx, "j", []string{"disable", "delete"}, t0.Add(2*time.Hour))
 	require.NoError(t, err)
 	require.Zero(t, n, "outside the window")
+}
+
+func testPauseAndReset(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateJob(ctx, job("j")))
+	require.NoError(t, s.SetPaused(ctx, "j", true))
+	got, err := s.GetJob(ctx, "j")
+	require.NoError(t, err)
+	require.True(t, got.Paused)
+	require.NoError(t, s.SetPaused(ctx, "j", false))
+	got, _ = s.GetJob(ctx, "j")
+	require.False(t, got.Paused)
+	require.ErrorIs(t, s.SetPaused(ctx, "nope", true), store.ErrNotFound)
+
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{
+		Log:           store.LogEntry{ID: "l1", JobID: "j", ActivityTime: t0, Action: "create", Status: "failure"},
+		Link:          &store.Link{JobID: "j", Anchor: "a", ObjectGUID: "g", DN: "CN=a", Enabled: true, UpdatedAt: t0},
+		PutReferences: []store.PendingReference{{JobID: "j", Anchor: "a", Attribute: "manager", Target: "b", CreatedAt: t0}},
+		Escrow:        &store.Escrow{JobID: "j", Anchor: "x", RecordID: 1, Payload: []byte("{}"), Attempts: 1, FirstFailed: t0, NextAttempt: t0},
+	}))
+	require.NoError(t, s.SetQuarantine(ctx, "j", "TooManyDeletes", t0))
+
+	require.NoError(t, s.ResetJob(ctx, "j", store.Reset{Escrows: true}))
+	n, _ := s.CountEscrows(ctx, "j")
+	require.Zero(t, n)
+	_, err = s.GetLink(ctx, "j", "a")
+	require.NoError(t, err, "links stay unless asked")
+	got, _ = s.GetJob(ctx, "j")
+	require.Equal(t, "TooManyDeletes", got.QuarantineReason)
+
+	require.NoError(t, s.ResetJob(ctx, "j", store.Reset{Links: true, Quarantine: true}))
+	_, err = s.GetLink(ctx, "j", "a")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	n, _ = s.CountPendingReferences(ctx, "j")
+	require.Zero(t, n)
+	got, _ = s.GetJob(ctx, "j")
+	require.Empty(t, got.QuarantineReason)
+	require.ErrorIs(t, s.ResetJob(ctx, "nope", store.Reset{Escrows: true}), store.ErrNotFound)
 }
