@@ -624,3 +624,49 @@ func TestAccidentalDeletionGuard(t *testing.T) {
 		require.Equal(t, 0, enabledCount(r))
 	})
 }
+
+func TestOutOfScopeDeprovisioning(t *testing.T) {
+	ctx := context.Background()
+	sales := `"scope":{"groups":[{"clauses":[{"attribute":"dept","operator":"EQUALS","value":"Sales"}]}]}`
+	worker := func(id, dept string) map[string]string {
+		return map[string]string{"externalId": id, "displayName": "W " + id, "dept": dept, "active": "True"}
+	}
+	tests := []struct {
+		name        string
+		policy      string
+		wantAction  string
+		wantStatus  string
+		wantEnabled bool
+	}{
+		{"leaving the scope disables the account", `{` + sales + `}`, "disable", StatusSuccess, false},
+		{"skipOutOfScopeDeletions leaves it alone", `{` + sales + `,"skipOutOfScopeDeletions":true}`, "other", StatusSkipped, true},
+		{"an update-only job never deprovisions", `{` + sales + `,"flowTypes":{"add":true,"update":true,"delete":false}}`, "other", StatusSkipped, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, testMapping, tc.policy)
+			hired := r.run(t, worker("1", "Sales"))
+			require.Equal(t, "create", hired.Action)
+			l := r.run(t, worker("1", "R&D"))
+			require.Equal(t, tc.wantAction, l.Action, string(l.Steps))
+			require.Equal(t, tc.wantStatus, l.Status, l.ErrorMessage)
+			require.Contains(t, string(l.Steps), "Out of scope")
+			require.Equal(t, tc.wantEnabled, r.dir.objects[hired.TargetID].GetEnabled())
+			link, err := r.st.GetLink(ctx, "j", "1")
+			require.NoError(t, err)
+			require.Equal(t, tc.wantEnabled, link.Enabled)
+		})
+	}
+
+	t.Run("the deletion guard counts workers leaving the scope", func(t *testing.T) {
+		r := newRig(t, testMapping, `{`+sales+`,"deletionThreshold":1}`)
+		r.stage(t, "hire", worker("1", "Sales"), worker("2", "Sales"))
+		r.stage(t, "reorg", worker("1", "R&D"), worker("2", "R&D"))
+		job, err := r.st.GetJob(ctx, "j")
+		require.NoError(t, err)
+		require.Equal(t, QuarantineTooManyDeletes, job.QuarantineReason, "a bad scoping change cannot mass-disable")
+		for _, o := range r.dir.objects {
+			require.True(t, o.GetEnabled())
+		}
+	})
+}

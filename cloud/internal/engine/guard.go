@@ -25,7 +25,7 @@ const QuarantineTooManyDeletes = "TooManyDeletes"
 // delete, and the records stay queued until an admin allows the deletes.
 // It returns true when the job may go on.
 func (e *Engine) guardDeletes(ctx context.Context, job store.Job, cj *compiledJob, recs []store.StagedRecord) (bool, error) {
-	if cj.disabled == nil || (cj.maxPerCycle == 0 && cj.maxPerDay == 0) {
+	if cj.maxPerCycle == 0 && cj.maxPerDay == 0 {
 		return true, nil
 	}
 	e.mu.Lock()
@@ -113,7 +113,7 @@ func (e *Engine) guardDeletes(ctx context.Context, job store.Job, cj *compiledJo
 }
 
 // wouldDisable reports whether r would disable an account that hrsync
-// last saw enabled.
+// last saw enabled: by its accountDisabled rule, or by leaving the scope.
 func (e *Engine) wouldDisable(ctx context.Context, job store.Job, cj *compiledJob, r store.StagedRecord) (bool, error) {
 	l, err := e.cfg.Store.GetLink(ctx, job.ID, r.Anchor)
 	if isNotFound(err) {
@@ -128,6 +128,15 @@ func (e *Engine) wouldDisable(ctx context.Context, job store.Job, cj *compiledJo
 	src, err := DecodeSource(r.Payload)
 	if err != nil {
 		return false, nil // processing reports it
+	}
+	if in, _ := cj.inputScope.Evaluate(src); !in {
+		return false, nil // never touched
+	}
+	if in, _, err := cj.scope.Check(src); err == nil && !in {
+		return cj.deprovisions(), nil
+	}
+	if cj.disabled == nil {
+		return false, nil
 	}
 	ev, err := cj.disabled.Evaluate(src, mapping.Update, e.evalOpts())
 	if err != nil {

@@ -22,6 +22,9 @@ type Policy struct {
 	InputScope scope.Filter `json:"inputScope"`
 	// FlowTypes are the allowed target actions; nil means all.
 	FlowTypes *schema.FlowTypes `json:"flowTypes,omitempty"`
+	// SkipOutOfScopeDeletions leaves the accounts of workers who leave the
+	// scope enabled (Entra's SkipOutOfScopeDeletions).
+	SkipOutOfScopeDeletions bool `json:"skipOutOfScopeDeletions,omitempty"`
 	// DeletionThreshold is the accidental-deletion guard: more disables or
 	// deletes than this in one cycle (one upload) quarantine the job with
 	// TooManyDeletes and nothing is disabled. Nil means 500; 0 turns the
@@ -74,6 +77,7 @@ type compiledJob struct {
 	disabled *mapping.Compiled
 	// maxPerCycle and maxPerDay are the deletion thresholds (0 = off).
 	maxPerCycle, maxPerDay int
+	skipOutOfScope         bool
 }
 
 func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, error) {
@@ -103,6 +107,7 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 	}
 	cj := &compiledJob{version: version, mapping: cm, scope: cs, inputScope: ci, flow: flow}
 	cj.maxPerCycle, cj.maxPerDay = p.thresholds()
+	cj.skipOutOfScope = p.SkipOutOfScopeDeletions
 	if cj.maxPerCycle < 0 || cj.maxPerDay < 0 {
 		return nil, fmt.Errorf("deletionThreshold: must not be negative")
 	}

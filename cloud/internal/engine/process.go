@@ -112,11 +112,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		return nil, &errRecord{code: "ScopingUndecided", msg: err.Error(), recommendation: "Scoping filters compare single values; map a single-valued attribute."}
 	}
 	if !in {
-		// Deprovisioning of objects that leave scope comes with the
-		// accidental-deletion safety nets; until then nothing is touched.
-		entry.Status = StatusSkipped
-		t.add("EntrySynchronizationScoping", StepScoping, StatusSkipped, "Out of scope: "+reason, nil)
-		return nil, nil
+		return e.outOfScope(ctx, job, cj, rec, reason, entry, t)
 	}
 	t.add("EntrySynchronizationScoping", StepScoping, StatusSuccess, "In scope: "+strings.TrimPrefix(reason, "in scope: "), nil)
 
