@@ -52,12 +52,35 @@ func newEnv(t *testing.T, ctx context.Context) *env {
 	return e
 }
 
-func (e *env) upload(t *testing.T, ctx context.Context, body []byte) {
+func (e *env) upload(t *testing.T, ctx context.Context, body []byte) string {
 	t.Helper()
 	status, hdr, resp, err := e.cloud.Upload(ctx, e.job, body)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusAccepted, status, "body: %s", resp)
 	require.Contains(t, hdr.Get("Location"), "/auditLogs/provisioning/?")
+	require.NotEmpty(t, hdr.Get("X-Hrsync-Upload-Id"))
+	return hdr.Get("X-Hrsync-Upload-Id")
+}
+
+// waitCycle waits until the upload's n records are all in the logs (its
+// cycle) and returns their entries.
+func (e *env) waitCycle(t *testing.T, ctx context.Context, uploadID string, n int) []stack.LogEntry {
+	t.Helper()
+	var mine []stack.LogEntry
+	require.Eventually(t, func() bool {
+		logs, err := e.cloud.Logs(ctx, e.job)
+		if err != nil {
+			return false
+		}
+		mine = mine[:0]
+		for _, l := range logs {
+			if l.CycleID == uploadID {
+				mine = append(mine, l)
+			}
+		}
+		return len(mine) >= n
+	}, 90*time.Second, 50*time.Millisecond, "waiting for %d entries of upload %s", n, uploadID)
+	return mine
 }
 
 // waitLogs waits until the job has at least n log entries.
