@@ -85,6 +85,8 @@ type Engine struct {
 	reserved map[string]int64
 	// checkedUploads marks uploads the deletion guard let through, by job.
 	checkedUploads map[string]map[string]bool
+	// probes schedule the recovery of jobs quarantined by an exception.
+	probes map[string]probe
 }
 
 // New returns an Engine.
@@ -93,7 +95,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}, reserved: map[string]int64{},
-		checkedUploads: map[string]map[string]bool{}}, nil
+		checkedUploads: map[string]map[string]bool{}, probes: map[string]probe{}}, nil
 }
 
 // Notify wakes the engine after new records were staged.
@@ -117,6 +119,9 @@ func (e *Engine) Run(ctx context.Context) {
 			e.cfg.Logger.Error("list jobs with pending records failed", "error", err)
 		}
 		e.sweepReferences(ctx, jobs)
+		if err := e.probeQuarantined(ctx); err != nil && ctx.Err() == nil {
+			e.cfg.Logger.Error("probing quarantined jobs failed", "error", err)
+		}
 		if err := e.stageDueEscrows(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Error("staging escrowed records failed", "error", err)
 		}
@@ -240,6 +245,12 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 		}
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
+			if errors.Is(err, errQuarantine) {
+				if qerr := e.quarantine(ctx, job); qerr != nil {
+					return qerr
+				}
+				return errJobHeld
+			}
 			return err
 		}
 	}

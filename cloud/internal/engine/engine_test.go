@@ -66,6 +66,10 @@ func (d *fakeDir) Do(ctx context.Context, jobID string, op *agentv1.Operation) (
 	res := &agentv1.Result{OpId: op.GetOpId()}
 	switch k := op.GetKind().(type) {
 	case *agentv1.Operation_FindUser:
+		if e := d.fail["find"]; e != nil {
+			res.Error = e
+			return res, nil
+		}
 		for _, o := range d.objects {
 			if g := k.FindUser.GetObjectGuid(); g != "" && o.GetObjectGuid() == g {
 				res.Entries = append(res.Entries, o)
@@ -669,4 +673,54 @@ func TestOutOfScopeDeprovisioning(t *testing.T) {
 			require.True(t, o.GetEnabled())
 		}
 	})
+}
+
+func TestQuarantineOnRefusedCredentialsAndRecovery(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, testMapping, `{}`)
+	r.dir.fail["find"] = &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_INVALID_CREDENTIALS, Message: "80090308: LdapErr: DSID-0C09044E"}
+	r.stage(t, "u1", map[string]string{"externalId": "1", "displayName": "Ada"}, map[string]string{"externalId": "2", "displayName": "Bo"})
+
+	job, err := r.st.GetJob(ctx, "j")
+	require.NoError(t, err)
+	require.Equal(t, QuarantineException, job.QuarantineReason)
+	pending, err := r.st.PendingRecords(ctx, "j", 10)
+	require.NoError(t, err)
+	require.NotEmpty(t, pending, "records stay queued: nothing is lost")
+	n, err := r.st.CountEscrows(ctx, "j")
+	require.NoError(t, err)
+	require.Zero(t, n, "no per-record escrow for a job-wide failure")
+	logs, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j"})
+	require.NoError(t, err)
+	require.NotEmpty(t, logs)
+	require.Equal(t, "ERROR_CODE_INVALID_CREDENTIALS", logs[0].ErrorCode)
+	require.Contains(t, logs[0].Recommendation, "recovers")
+
+	// Not yet due: still quarantined.
+	require.NoError(t, r.eng.probeQuarantined(ctx))
+	job, _ = r.st.GetJob(ctx, "j")
+	require.Equal(t, QuarantineException, job.QuarantineReason)
+
+	// Due, still broken: tried and quarantined again, with a longer wait.
+	r.clk.Advance(time.Minute)
+	require.NoError(t, r.eng.probeQuarantined(ctx))
+	job, _ = r.st.GetJob(ctx, "j")
+	require.Empty(t, job.QuarantineReason, "lifted to try again")
+	require.ErrorIs(t, r.eng.processJob(ctx, "j"), errJobHeld)
+	job, _ = r.st.GetJob(ctx, "j")
+	require.Equal(t, QuarantineException, job.QuarantineReason)
+	r.clk.Advance(time.Minute)
+	require.NoError(t, r.eng.probeQuarantined(ctx))
+	job, _ = r.st.GetJob(ctx, "j")
+	require.Equal(t, QuarantineException, job.QuarantineReason, "the second wait is five minutes")
+
+	// The admin fixes the password: the job recovers on its own.
+	delete(r.dir.fail, "find")
+	r.clk.Advance(5 * time.Minute)
+	require.NoError(t, r.eng.probeQuarantined(ctx))
+	require.NoError(t, r.eng.processJob(ctx, "j"))
+	job, _ = r.st.GetJob(ctx, "j")
+	require.Empty(t, job.QuarantineReason)
+	require.Len(t, r.dir.objects, 2, "both queued records were provisioned")
+	require.Empty(t, r.eng.probes, "the recovery schedule is forgotten")
 }

@@ -30,6 +30,8 @@ func isVirtual(name string) bool {
 // opposed to a failure that must stop processing (ctx, store).
 type errRecord struct {
 	code, msg, recommendation string
+	// quarantine: the error stops the whole job, not just this record.
+	quarantine bool
 }
 
 func (e *errRecord) Error() string { return e.code + ": " + e.msg }
@@ -61,6 +63,17 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 		}
 		entry.Status, entry.ErrorCode, entry.ErrorMessage, entry.Recommendation = StatusFailure, re.code, re.msg, re.recommendation
 		log.Warn("record failed", "error_code", re.code)
+		if re.quarantine {
+			// Every record would fail like this one: log it, keep the
+			// record queued, stop the job.
+			entry.Recommendation = "The directory refused the agent's service account. Fix its password or rights on the agent; the job retries on its own and recovers."
+			entry.Steps, entry.Modified = t.json()
+			entry.ActivityTime = e.cfg.Clock.Now()
+			if err := e.cfg.Store.FinishRecord(ctx, store.Outcome{Log: entry}); err != nil {
+				return err
+			}
+			return errQuarantine
+		}
 	}
 	entry.Steps, entry.Modified = t.json()
 	entry.ActivityTime = e.cfg.Clock.Now()
@@ -74,6 +87,9 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	}
 	if err := e.finish(ctx, out); err != nil {
 		return err
+	}
+	if entry.Status == StatusSuccess {
+		e.recovered(job.ID)
 	}
 	log.Debug("record processed", "action", entry.Action, "status", entry.Status)
 	return nil
@@ -206,7 +222,7 @@ func domainDN(job store.Job) string {
 }
 
 func dirErr(e *agentv1.Error) *errRecord {
-	rec := &errRecord{code: e.GetCode().String(), msg: e.GetMessage()}
+	rec := &errRecord{code: e.GetCode().String(), msg: e.GetMessage(), quarantine: quarantining(e.GetCode())}
 	switch e.GetCode() {
 	case agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS:
 		rec.recommendation = "Another object already has this name in the target container; map cn or parentDistinguishedName to a unique value."
