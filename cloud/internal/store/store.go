@@ -303,6 +303,8 @@ type References interface {
 // LogQuery filters provisioning logs.
 type LogQuery struct {
 	JobID string
+	// CycleID, when set, keeps only the entries of one cycle (an upload).
+	CycleID string
 	// After pages: entries strictly after this (time, id) position.
 	AfterTime time.Time
 	AfterID   string

@@ -91,12 +91,12 @@ func (s *Store) QueryLogs(ctx context.Context, q store.LogQuery) ([]store.LogEnt
 	var err error
 	if q.JobID == "" {
 		rows, err = s.db.Query(ctx, `SELECT `+logColumns+` FROM provisioning_logs
-			WHERE (activity_time, id) > ($1, $2) ORDER BY activity_time, id LIMIT $3`,
-			ms(q.AfterTime), q.AfterID, q.Limit)
+			WHERE ($1 = '' OR cycle_id = $1) AND (activity_time, id) > ($2, $3) ORDER BY activity_time, id LIMIT $4`,
+			q.CycleID, ms(q.AfterTime), q.AfterID, q.Limit)
 	} else {
 		rows, err = s.db.Query(ctx, `SELECT `+logColumns+` FROM provisioning_logs
-			WHERE job_id = $1 AND (activity_time, id) > ($2, $3) ORDER BY activity_time, id LIMIT $4`,
-			q.JobID, ms(q.AfterTime), q.AfterID, q.Limit)
+			WHERE job_id = $1 AND ($2 = '' OR cycle_id = $2) AND (activity_time, id) > ($3, $4) ORDER BY activity_time, id LIMIT $5`,
+			q.JobID, q.CycleID, ms(q.AfterTime), q.AfterID, q.Limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("query logs: %w", err)

@@ -81,9 +81,9 @@ func (s *Store) QueryLogs(ctx context.Context, q store.LogQuery) ([]store.LogEnt
 	rows, err := s.db.QueryContext(ctx, `SELECT id, job_id, cycle_id, change_id, activity_time, duration_ms, action, status,
 		source_id, source_name, target_id, target_name, error_code, error_message, recommendation, modified, steps
 		FROM provisioning_logs
-		WHERE (? = '' OR job_id = ?) AND (activity_time > ? OR (activity_time = ? AND id > ?))
+		WHERE (? = '' OR job_id = ?) AND (? = '' OR cycle_id = ?) AND (activity_time > ? OR (activity_time = ? AND id > ?))
 		ORDER BY activity_time, id LIMIT ?`,
-		q.JobID, q.JobID, ms(q.AfterTime), ms(q.AfterTime), q.AfterID, q.Limit)
+		q.JobID, q.JobID, q.CycleID, q.CycleID, ms(q.AfterTime), ms(q.AfterTime), q.AfterID, q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("query logs: %w", err)
 	}

@@ -224,7 +224,7 @@ func testLogPaging(t *testing.T, s store.Store) {
 	for i := range 5 {
 		for _, jobID := range []string{"j1", "j2"} {
 			require.NoError(t, s.FinishRecord(ctx, store.Outcome{Log: store.LogEntry{
-				ID: fmt.Sprintf("%s-%d", jobID, i), JobID: jobID, ActivityTime: t0.Add(time.Duration(i/2) * time.Second),
+				ID: fmt.Sprintf("%s-%d", jobID, i), JobID: jobID, CycleID: fmt.Sprintf("c%d", i), ActivityTime: t0.Add(time.Duration(i/2) * time.Second),
 				Action: "update", Status: "success"}}))
 		}
 	}
@@ -243,6 +243,11 @@ func testLogPaging(t *testing.T, s store.Store) {
 		q.AfterTime, q.AfterID = last.ActivityTime, last.ID
 	}
 	require.Equal(t, []string{"j1-0", "j1-1", "j1-2", "j1-3", "j1-4"}, ids)
+
+	byCycle, err := s.QueryLogs(ctx, store.LogQuery{JobID: "j1", CycleID: "c3"})
+	require.NoError(t, err)
+	require.Len(t, byCycle, 1)
+	require.Equal(t, "j1-3", byCycle[0].ID)
 
 	// Entries at t0 and t0+1s (4 per job) are older than t0+2s.
 	n, err := s.PruneLogs(ctx, t0.Add(2*time.Second))
