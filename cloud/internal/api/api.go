@@ -107,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/v1/jobs/{job}/logs.csv", s.logsCSV)
 	s.mux.HandleFunc("POST /api/v1/jobs/{job}/allowDeletes", s.allowDeletes)
 	s.mux.HandleFunc("POST /api/v1/jobs/{job}/provisionOnDemand", s.provisionOnDemand)
+	s.mux.HandleFunc("GET /api/v1/jobs/{job}/explain", s.explain)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/restart", s.restart)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/pause", s.pauseJob)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/start", s.startJob)

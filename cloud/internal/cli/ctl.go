@@ -34,6 +34,7 @@ Usage:
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
+  hrsyncctl [global flags] explain --job JOB_ID --worker ID [--attribute NAME] [--phase create|update]
   hrsyncctl expr eval 'EXPR' [--attrs FILE.json] [--now ISO-8601] | expr test FILE.json...
   hrsyncctl version
 
@@ -92,6 +93,8 @@ func RunCtl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = c.upload(ctx, rest[1:], stderr)
 	case "logs":
 		err = c.logs(ctx, rest[1:], stderr)
+	case "explain":
+		err = c.explain(ctx, rest[1:], stderr)
 	case "expr":
 		return runExpr(rest[1:], stdout, stderr)
 	default:
@@ -421,4 +424,31 @@ func errorText(b []byte) string {
 		}
 	}
 	return strings.TrimSpace(string(b))
+}
+
+func (c *ctl) explain(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	jobID := fs.String("job", "", "job ID")
+	worker := fs.String("worker", "", "the worker's source anchor (externalId)")
+	attribute := fs.String("attribute", "", "one target attribute (all when empty)")
+	phase := fs.String("phase", "", "create or update (default: update when the worker is linked)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *jobID == "" || *worker == "" {
+		return usageError{"explain needs --job JOB_ID and --worker ID"}
+	}
+	q := url.Values{"worker": {*worker}}
+	if *attribute != "" {
+		q.Set("attribute", *attribute)
+	}
+	if *phase != "" {
+		q.Set("phase", *phase)
+	}
+	var out json.RawMessage
+	if err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(*jobID)+"/explain?"+q.Encode(), "", nil, &out); err != nil {
+		return err
+	}
+	return printJSON(c.stdout, out)
 }

@@ -121,6 +121,9 @@ type Uploads interface {
 	PendingRecords(ctx context.Context, jobID string, limit int) ([]StagedRecord, error)
 	// JobsWithPendingRecords lists jobs that have work.
 	JobsWithPendingRecords(ctx context.Context) ([]string, error)
+	// LatestRecord returns the newest staged record of a worker, processed
+	// or not; ErrNotFound when there is none.
+	LatestRecord(ctx context.Context, jobID, anchor string) (StagedRecord, error)
 }
 
 // OpState is where a durable operation is in its life.

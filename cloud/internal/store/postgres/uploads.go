@@ -68,3 +68,20 @@ func (s *Store) JobsWithPendingRecords(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// LatestRecord implements store.Uploads.
+func (s *Store) LatestRecord(ctx context.Context, jobID, anchor string) (store.StagedRecord, error) {
+	var r store.StagedRecord
+	var at int64
+	err := s.db.QueryRow(ctx, `SELECT id, job_id, upload_id, bulk_id, anchor, payload, received_at
+		FROM staged_records WHERE job_id = $1 AND anchor = $2 ORDER BY id DESC LIMIT 1`, jobID, anchor).
+		Scan(&r.ID, &r.JobID, &r.UploadID, &r.BulkID, &r.Anchor, &r.Payload, &at)
+	if notFound(err) {
+		return r, fmt.Errorf("record of %s/%s: %w", jobID, anchor, store.ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("latest record of %s/%s: %w", jobID, anchor, err)
+	}
+	r.ReceivedAt = fromMS(at)
+	return r, nil
+}

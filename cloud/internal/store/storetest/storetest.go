@@ -106,6 +106,13 @@ func testUploads(t *testing.T, s store.Store) {
 	limited, err := s.PendingRecords(ctx, "j1", 2)
 	require.NoError(t, err)
 	require.Len(t, limited, 2)
+
+	stage(t, s, "j1", "u3", "a")
+	latest, err := s.LatestRecord(ctx, "j1", "a")
+	require.NoError(t, err)
+	require.Equal(t, "u3", latest.UploadID, "the newest record of the worker")
+	_, err = s.LatestRecord(ctx, "j1", "nobody")
+	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
 func testOperationLifecycle(t *testing.T, s store.Store) {

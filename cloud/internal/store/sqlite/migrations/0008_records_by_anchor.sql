@@ -1,0 +1,1 @@
+CREATE INDEX staged_records_anchor ON staged_records (job_id, anchor, id);
