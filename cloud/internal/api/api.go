@@ -48,6 +48,7 @@ type Agents interface{ Sessions() []*gateway.Session }
 type Config struct {
 	Store      Store
 	Engine     Notifier
+	Planner    Planner
 	Agents     Agents
 	AdminToken string
 	// MaxOperations per bulk request. Default 50.
@@ -63,8 +64,8 @@ type Config struct {
 
 // CheckAndSetDefaults validates required fields and fills defaults.
 func (c *Config) CheckAndSetDefaults() error {
-	if c.Store == nil || c.Engine == nil || c.Agents == nil {
-		return errors.New("api config: Store, Engine and Agents are required")
+	if c.Store == nil || c.Engine == nil || c.Agents == nil || c.Planner == nil {
+		return errors.New("api config: Store, Engine, Planner and Agents are required")
 	}
 	if c.AdminToken == "" {
 		return errors.New("api config: AdminToken is required")
@@ -108,6 +109,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /api/v1/jobs/{job}/allowDeletes", s.allowDeletes)
 	s.mux.HandleFunc("POST /api/v1/jobs/{job}/provisionOnDemand", s.provisionOnDemand)
 	s.mux.HandleFunc("GET /api/v1/jobs/{job}/explain", s.explain)
+	s.mux.HandleFunc("POST /api/v1/jobs/{job}/plan", s.plan)
+	s.mux.HandleFunc("POST /api/v1/jobs/{job}/applyPlan", s.applyPlan)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/restart", s.restart)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/pause", s.pauseJob)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/start", s.startJob)

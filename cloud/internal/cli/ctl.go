@@ -30,6 +30,8 @@ Usage:
   hrsyncctl [global flags] job show JOB_ID
   hrsyncctl [global flags] job allow-deletes JOB_ID   (release disables held by the deletion guard)
   hrsyncctl [global flags] job pause|resume JOB_ID
+  hrsyncctl [global flags] job plan [--json] JOB_ID      (what the queued records would do; nothing is written)
+  hrsyncctl [global flags] job apply-plan --fingerprint F JOB_ID
   hrsyncctl [global flags] job restart [--scope Escrows,QuarantineState,ForceDeletes,ConnectorDataStore,Full] JOB_ID
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
@@ -129,7 +131,7 @@ func envOr(k, def string) string {
 
 func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"job needs a subcommand: create, list, show, pause, resume, restart or allow-deletes"}
+		return usageError{"job needs a subcommand: create, list, show, pause, resume, restart, plan, apply-plan or allow-deletes"}
 	}
 	switch args[0] {
 	case "create":
@@ -194,6 +196,42 @@ func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "job %s: %s done\n", j.ID, args[0])
+		return nil
+	case "plan", "apply-plan":
+		fs := flag.NewFlagSet("job "+args[0], flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		asJSON := fs.Bool("json", false, "print the plan as JSON")
+		fingerprint := fs.String("fingerprint", "", "the fingerprint of the plan to apply")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 || (args[0] == "apply-plan" && *fingerprint == "") {
+			return usageError{"job plan JOB_ID, or job apply-plan --fingerprint F JOB_ID"}
+		}
+		path, body := "/api/v1/jobs/"+url.PathEscape(fs.Arg(0))+"/plan", any(nil)
+		if args[0] == "apply-plan" {
+			path, body = "/api/v1/jobs/"+url.PathEscape(fs.Arg(0))+"/applyPlan", map[string]string{"fingerprint": *fingerprint}
+		}
+		var out json.RawMessage
+		if err := c.do(ctx, http.MethodPost, path, "application/json", body, &out); err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(c.stdout, out)
+		}
+		var p struct {
+			Summary     string `json:"summary"`
+			Fingerprint string `json:"fingerprint"`
+		}
+		if err := json.Unmarshal(out, &p); err != nil {
+			return err
+		}
+		fmt.Fprint(c.stdout, p.Summary)
+		if args[0] == "plan" {
+			fmt.Fprintf(c.stdout, "\nTo apply exactly this plan (the job must be paused):\n  hrsyncctl job apply-plan --fingerprint %s %s\n", p.Fingerprint, fs.Arg(0))
+		} else {
+			fmt.Fprintln(c.stdout, "\nApplied: the job is resumed and processes these records.")
+		}
 		return nil
 	case "allow-deletes":
 		if len(args) != 2 {

@@ -99,7 +99,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Agents: gw, AdminToken: s.AdminToken,
+	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Planner: eng, Agents: gw, AdminToken: s.AdminToken,
 		MaxOperations: cfg.MaxBulkOperations, PublicURL: cfg.PublicURL, Logger: log.With("component", "api")})
 	if err != nil {
 		st.Close()

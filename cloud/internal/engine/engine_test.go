@@ -724,3 +724,66 @@ func TestQuarantineOnRefusedCredentialsAndRecovery(t *testing.T) {
 	require.Len(t, r.dir.objects, 2, "both queued records were provisioned")
 	require.Empty(t, r.eng.probes, "the recovery schedule is forgotten")
 }
+
+func TestPlanAndApply(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, testMapping, `{}`)
+	r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "title": "Eng", "active": "True"})
+	require.NoError(t, r.st.SetPaused(ctx, "j", true))
+	r.stage(t, "next", map[string]string{"externalId": "1", "displayName": "Ada", "title": "Lead", "active": "True"},
+		map[string]string{"externalId": "2", "displayName": "Bo", "active": "True"})
+
+	writes := func() int {
+		n := 0
+		for _, k := range r.dir.kinds() {
+			if k == "CreateUser" || k == "ModifyUser" {
+				n++
+			}
+		}
+		return n
+	}
+	before := writes()
+	logsBefore, err := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j"})
+	require.NoError(t, err)
+
+	p, err := r.eng.Plan(ctx, "j")
+	require.NoError(t, err)
+	require.Equal(t, before, writes(), "planning writes nothing to the directory")
+	logsAfter, _ := r.st.QueryLogs(ctx, store.LogQuery{JobID: "j"})
+	require.Len(t, logsAfter, len(logsBefore), "nor to the store")
+	require.Equal(t, 2, p.Records)
+	require.Equal(t, map[string]int{"update": 1, "create": 1}, p.Counts)
+	byWorker := map[string]PlanEntry{}
+	for _, e := range p.Entries {
+		byWorker[e.Worker] = e
+	}
+	require.Equal(t, []Modified{{DisplayName: "title", OldValue: "Eng", NewValue: "Lead"}}, byWorker["1"].Modified)
+	require.Len(t, byWorker["2"].Operations, 1)
+	require.Contains(t, string(byWorker["2"].Operations[0]), "createUser")
+	require.Contains(t, p.Summary(), `title: "Eng" -> "Lead"`)
+
+	// Apply refuses while not paused, and after the directory changed.
+	require.NoError(t, r.st.SetPaused(ctx, "j", false))
+	_, err = r.eng.ApplyPlan(ctx, "j", p.Fingerprint)
+	require.ErrorIs(t, err, ErrNotPaused)
+	require.NoError(t, r.st.SetPaused(ctx, "j", true))
+	for _, o := range r.dir.objects {
+		setAttr(o, "title", []string{"Changed by hand"})
+	}
+	_, err = r.eng.ApplyPlan(ctx, "j", p.Fingerprint)
+	require.ErrorIs(t, err, ErrPlanChanged)
+	require.Equal(t, before, writes())
+
+	// A fresh plan applies: the job resumes and does what the plan said.
+	p, err = r.eng.Plan(ctx, "j")
+	require.NoError(t, err)
+	_, err = r.eng.ApplyPlan(ctx, "j", p.Fingerprint)
+	require.NoError(t, err)
+	require.NoError(t, r.eng.processJob(ctx, "j"))
+	require.Len(t, r.dir.objects, 2)
+	for _, o := range r.dir.objects {
+		if attr(o, "employeeID")[0] == "1" {
+			require.Equal(t, []string{"Lead"}, attr(o, "title"))
+		}
+	}
+}
