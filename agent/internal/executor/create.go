@@ -13,10 +13,13 @@ import (
 	"github.com/hrsync/hrsync/shared/direrr"
 )
 
-// createUser creates a user as one resumable unit: add it disabled, set a
-// random password, enable it if asked. A user that already has the match
-// value is adopted instead: the steps it still lacks are done on it. So a
-// retry after a failure at any step finishes the same object.
+// createUser creates a user as one resumable unit. The add carries the
+// random password and the final account state, so the user never exists
+// enabled without a password and one write does what three would: an LDAP
+// add is atomic. A DC that refuses the password in an add gets the classic
+// unit instead: add disabled, set the password, enable if asked. A user that
+// already has the match value is adopted: the steps it still lacks are done
+// on it, so a retry after a failure at any step finishes the same object.
 func (r *run) createUser(ctx context.Context, cu *agentv1.CreateUser) (agentv1.Outcome, []*agentv1.Entry, error) {
 	attrs, err := attributes("create_user.attributes", cu.GetAttributes(), false)
 	if err != nil {
@@ -61,16 +64,24 @@ func (r *run) createUser(ctx context.Context, cu *agentv1.CreateUser) (agentv1.O
 	}
 
 	dn := ldapx.BuildDN(cu.GetCn(), cu.GetParentDn())
-	add := ldap.NewAddRequest(dn, nil)
-	add.Attribute("objectClass", []string{"user"})
-	for _, a := range attrs {
-		add.Attribute(a.name, a.values)
+	if err := r.addWithPassword(ctx, dn, attrs, cu, length); err != nil {
+		// A DC that will not take the password in the add (policy, or a
+		// directory that does not allow it) gets the three-step unit: add
+		// disabled, then finish sets the password and enables.
+		if c := direrr.CodeOf(err); c != agentv1.ErrorCode_ERROR_CODE_CONSTRAINT_VIOLATION && c != agentv1.ErrorCode_ERROR_CODE_UNWILLING_TO_PERFORM {
+			return 0, nil, fmt.Errorf("create user: %w", err)
+		}
+		add := ldap.NewAddRequest(dn, nil)
+		add.Attribute("objectClass", []string{"user"})
+		for _, a := range attrs {
+			add.Attribute(a.name, a.values)
+		}
+		add.Attribute(attrUAC, []string{strconv.Itoa(uacNormalAccount | uacAccountDisable)})
+		if err := r.conn.Add(ctx, add); err != nil {
+			return 0, nil, fmt.Errorf("create user: %w", err)
+		}
+		r.log.DebugContext(ctx, "user added disabled", keyDN, dn)
 	}
-	add.Attribute(attrUAC, []string{strconv.Itoa(uacNormalAccount | uacAccountDisable)})
-	if err := r.conn.Add(ctx, add); err != nil {
-		return 0, nil, fmt.Errorf("create user: %w", err)
-	}
-	r.log.DebugContext(ctx, "user added disabled", keyDN, dn)
 
 	// Read the new user back rather than assume its state: AD may have
 	// adjusted userAccountControl, and the DN is returned as AD spells it.
@@ -136,4 +147,40 @@ func hasAttr(attrs []attribute, name string) bool {
 		}
 	}
 	return false
+}
+
+// addWithPassword adds the user with its initial password and, when asked,
+// enabled, in one atomic add. The password is never logged.
+func (r *run) addWithPassword(ctx context.Context, dn string, attrs []attribute, cu *agentv1.CreateUser, length int) error {
+	var sam, display string
+	for _, a := range attrs {
+		switch {
+		case strings.EqualFold(a.name, attrSAM):
+			sam = a.values[0]
+		case strings.EqualFold(a.name, attrDisplay):
+			display = a.values[0]
+		}
+	}
+	r.e.randMu.Lock()
+	pw, err := generatePassword(r.e.cfg.Rand, length, nameTokens(sam, display, cu.GetCn()))
+	r.e.randMu.Unlock()
+	if err != nil {
+		return err
+	}
+	uac := uacNormalAccount
+	if !cu.GetEnable() {
+		uac |= uacAccountDisable
+	}
+	add := ldap.NewAddRequest(dn, nil)
+	add.Attribute("objectClass", []string{"user"})
+	for _, a := range attrs {
+		add.Attribute(a.name, a.values)
+	}
+	add.Attribute("unicodePwd", []string{string(encodePassword(pw))})
+	add.Attribute(attrUAC, []string{strconv.Itoa(uac)})
+	if err := r.conn.Add(ctx, add); err != nil {
+		return err
+	}
+	r.log.DebugContext(ctx, "user added with its initial password", keyDN, dn, "enabled", cu.GetEnable())
+	return nil
 }

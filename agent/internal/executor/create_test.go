@@ -2,12 +2,15 @@ package executor_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/go-ldap/ldap/v3"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/agent/internal/ldapx"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 	"github.com/hrsync/hrsync/shared/direrr"
 )
@@ -216,7 +219,7 @@ func TestCreateUser(t *testing.T) {
 
 func TestCreateUserAddRequest(t *testing.T) {
 	h := newHarness(t)
-	dir := &directory{readBack: []*ldap.Entry{user(obrienDN, map[string][]string{"userAccountControl": {"514"}, "pwdLastSet": {"0"}})}}
+	dir := &directory{readBack: []*ldap.Entry{user(obrienDN, map[string][]string{"userAccountControl": {"512"}, "pwdLastSet": {"133700000000000000"}})}}
 	h.conn.SearchFunc = dir.search
 	h.recordWrites(nil)
 	var add *ldap.AddRequest
@@ -230,6 +233,8 @@ func TestCreateUserAddRequest(t *testing.T) {
 	for _, a := range add.Attributes {
 		got[a.Type] = a.Vals
 	}
+	pw := got["unicodePwd"]
+	delete(got, "unicodePwd")
 	require.Equal(t, map[string][]string{
 		"objectClass":        {"user"},
 		"sAMAccountName":     {"sobrien"},
@@ -237,6 +242,54 @@ func TestCreateUserAddRequest(t *testing.T) {
 		"sn":                 {"O'Brien"},
 		"displayName":        {"Siobhán O'Brien"},
 		"employeeID":         {"E1)(x=*"}, // stamped from the match
-		"userAccountControl": {"514"},
-	}, got, "empty title skipped, match value stamped, created disabled")
+		"userAccountControl": {"512"},
+	}, got, "empty title skipped, match value stamped, enabled in the same atomic add")
+	require.Len(t, pw, 1)
+	plain := decodeUTF16Quoted(t, pw[0])
+	require.GreaterOrEqual(t, len(plain), 14)
+	require.NotContains(t, strings.ToLower(plain), "sobrien")
+	require.Empty(t, h.passwords, "no separate password write")
+}
+
+// TestCreateUserFallsBackWhenThePasswordIsRefusedInTheAdd: a DC that will
+// not take unicodePwd in an add gets the classic unit.
+func TestCreateUserFallsBackWhenThePasswordIsRefusedInTheAdd(t *testing.T) {
+	h := newHarness(t)
+	dir := &directory{readBack: []*ldap.Entry{user(obrienDN, map[string][]string{"userAccountControl": {"514"}, "pwdLastSet": {"0"}})}}
+	h.conn.SearchFunc = dir.search
+	h.recordWrites(nil)
+	var adds []*ldap.AddRequest
+	h.conn.AddFunc = func(_ context.Context, req *ldap.AddRequest) error {
+		adds = append(adds, req)
+		for _, a := range req.Attributes {
+			if a.Type == "unicodePwd" {
+				// ldapx.Conn classifies what go-ldap returns.
+				return ldapx.Classify("add", &ldap.Error{ResultCode: ldap.LDAPResultUnwillingToPerform, Err: errors.New("0000001F: SvcErr: DSID-031A12D2, problem 5003 (WILL_NOT_PERFORM)")})
+			}
+		}
+		return nil
+	}
+	r := h.one(t, createOp(nil))
+	require.Nil(t, r.GetError())
+	require.Len(t, adds, 2)
+	for _, a := range adds[1].Attributes {
+		require.NotEqual(t, "unicodePwd", a.Type)
+		if a.Type == "userAccountControl" {
+			require.Equal(t, []string{"514"}, a.Vals, "added disabled")
+		}
+	}
+	require.Len(t, h.passwords, 1, "then the password is set separately")
+}
+
+func decodeUTF16Quoted(t *testing.T, s string) string {
+	t.Helper()
+	b := []byte(s)
+	require.Zero(t, len(b)%2)
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+	}
+	q := string(utf16.Decode(u))
+	require.True(t, strings.HasPrefix(q, `"`) && strings.HasSuffix(q, `"`), "unicodePwd is a quoted UTF-16LE string")
+	return strings.Trim(q, `"`)
 }

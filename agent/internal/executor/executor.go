@@ -14,7 +14,8 @@
 //	...
 //	ex.Execute(ctx, op, func(r *agentv1.Result) { send(r) })
 //
-// Each Execute dials its own connection and closes it at the end. Failures
+// Bound connections are pooled per domain and reused; one whose operation
+// failed on the network, timed out or was cancelled is closed. Failures
 // are reported in Result.error through direrr; passwords and attribute
 // values never appear in logs, and DNs only at debug level.
 package executor
@@ -78,6 +79,9 @@ type Config struct {
 	// Rand is the source of initial passwords; crypto/rand by default.
 	// Tests inject a seeded generator.
 	Rand io.Reader
+	// MaxIdleConns is how many bound connections per domain are kept for
+	// reuse; 16 by default.
+	MaxIdleConns int
 }
 
 // CheckAndSetDefaults validates c and fills in defaults.
@@ -112,6 +116,9 @@ func (c *Config) CheckAndSetDefaults() error {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
+	if c.MaxIdleConns <= 0 {
+		c.MaxIdleConns = 16
+	}
 	return nil
 }
 
@@ -123,6 +130,8 @@ func normDomain(name string) string {
 type Executor struct {
 	cfg Config
 	log *slog.Logger
+	// pools keep bound connections per domain.
+	pools map[string]*pool
 
 	randMu sync.Mutex // guards cfg.Rand, which need not be safe for concurrent use
 }
@@ -132,7 +141,19 @@ func New(cfg Config) (*Executor, error) {
 	if err := cfg.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	return &Executor{cfg: cfg, log: cfg.Logger.With(keyComponent, "executor")}, nil
+	ex := &Executor{cfg: cfg, log: cfg.Logger.With(keyComponent, "executor"), pools: map[string]*pool{}}
+	for name, d := range cfg.Domains {
+		ex.pools[name] = &pool{dial: d.Dial, max: cfg.MaxIdleConns}
+	}
+	return ex, nil
+}
+
+// Close closes the idle connections. Operations still running keep theirs
+// until they finish.
+func (e *Executor) Close() {
+	for _, p := range e.pools {
+		p.close()
+	}
 }
 
 // Execute runs op and reports through emit: once, or for ExportUsers once
@@ -189,7 +210,7 @@ func (e *Executor) Execute(ctx context.Context, op *agentv1.Operation, emit func
 // execute validates op, connects and runs it, sending the results of a
 // success through send. A failure is returned, not sent.
 func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog.Logger,
-	send func(agentv1.Outcome, []*agentv1.Entry, bool, error)) (agentv1.Outcome, error) {
+	send func(agentv1.Outcome, []*agentv1.Entry, bool, error)) (_ agentv1.Outcome, retErr error) {
 	dom, ok := e.cfg.Domains[normDomain(op.GetDomain())]
 	if !ok {
 		return 0, direrr.New(agentv1.ErrorCode_ERROR_CODE_UNKNOWN_DOMAIN, "domain %q is not served by this agent", op.GetDomain())
@@ -197,11 +218,12 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 	if err := validate(op); err != nil {
 		return 0, err
 	}
-	conn, err := dom.Dial(ctx)
+	pl := e.pools[normDomain(op.GetDomain())]
+	conn, err := pl.get(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("connect to domain %s: %w", op.GetDomain(), ldapx.Classify("dial", err))
 	}
-	defer conn.Close()
+	defer func() { pl.put(conn, retErr) }()
 
 	run := &run{e: e, conn: conn, dom: dom, log: log}
 	var (
