@@ -42,8 +42,9 @@ test: deps verify-proto verify-mod vet build-windows ## everything CI runs: deps
 test-unit: ## the tests that need no Samba (fast)
 	go test -count=1 -short $(GO_TEST_FLAGS) $(PKGS)
 
-bench: ## run the benchmarks recorded in docs/performance.md (one core, each with its baseline)
+bench: deps ## run the benchmarks recorded in docs/performance.md, each with its baseline (HRSYNC_BENCH_WORKERS=10000)
 	go test -run '^$$' -bench . -benchmem -cpu 1 -count 5 ./cloud/internal/mapping/
+	go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./tests/bench/
 
 demo: deps build ## run a throwaway AD domain, the cloud and an agent; Ctrl-C stops them
 	@go build -o $(BIN)/hrsync-demo ./tests/cmd/hrsync-demo
