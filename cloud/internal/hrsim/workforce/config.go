@@ -119,7 +119,7 @@ func DefaultRates() Rates {
 		Transfer:          0.007,
 		LocationChange:    0.004,
 		NameChange:        0.001,
-		ManagerChange:     0.01,
+		ManagerChange:     0.02,
 		RehireShare:       0.04,
 		RescindShare:      0.015,
 		BackdatedShare:    0.04, // title and location changes are a quarter of transactions: ~1 % overall (§2.5)

@@ -80,7 +80,7 @@ func (w *Workforce) populate(nodes []node, recs *[]Worker) {
 			w.drawTitle(p, rec)
 		}
 		if s.manager {
-			w.ps[p].st.level = -1
+			w.ps[p].st.level, w.ps[p].st.manages = -1, s.org
 			w.os[s.org].manager = p
 			rec.Manages = w.orgs[s.org].ID
 		}

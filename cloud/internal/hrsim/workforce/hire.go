@@ -77,7 +77,11 @@ func (w *Workforce) hire(entered time.Time, contingent bool) {
 	w.join(p, rec, o, st, start, at, seen)
 	w.emit(p, Event{Kind: Hire, Effective: at, Entered: entered, Worker: rec})
 	if lead >= 2 && chance(w.r, w.cfg.Rates.RescindShare/0.9) {
-		w.schedule(w.day-1+between(w.r, 1, lead-1), txn{kind: txRescind, p: p})
+		d := w.day - 1 + between(w.r, 1, lead-1)
+		for w.weekend(d) && d > w.day {
+			d-- // HR keys on weekdays; keep it before the start
+		}
+		w.schedule(d, txn{kind: txRescind, p: p})
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 func (w *Workforce) terminate(p int32, last Date, reason Reason, entered time.Time) int {
 	ps := &w.ps[p]
 	at := last.AddDays(1).Time(w.zone(p))
-	if p == w.ceo || !ps.st.employed || at.Before(ps.st.last) || !at.After(ps.st.start) {
+	// Strictly after the persona's latest change, so the zone the last day
+	// of work is counted in is the one the projection has.
+	if p == w.ceo || !ps.st.employed || !at.After(ps.st.last) || !at.After(ps.st.start) {
 		return -1
 	}
 	o := ps.st.org
@@ -52,31 +54,27 @@ func (w *Workforce) terminate(p int32, last Date, reason Reason, entered time.Ti
 // country's notice; an involuntary exit is the same day or, four times in
 // ten, back-dated 1-10 days; other exits (retirement …) end a month or two
 // ahead at a month end.
-func (w *Workforce) resign(entered time.Time) {
-	for range 5 {
-		p := w.pick(func(p int32) bool { return w.settled(p, entered) && !w.ps[p].st.contingent })
-		if p < 0 {
-			return
-		}
-		today := DateOf(entered.In(w.zone(p)))
-		reason := terminationReason(w.r)
-		var last Date
-		switch reason {
-		case Voluntary:
-			n := w.sites[w.ps[p].st.loc].country.notice
-			last = leavingDate(w.r, today.AddDays(between(w.r, n[0], n[1])))
-		case Involuntary:
-			last = today
-			if w.ps[p].st.manages < 0 && chance(w.r, 0.4) {
-				last = today.AddDays(-between(w.r, 1, 10))
-			}
-		default:
-			last = monthEnd(today.AddDays(between(w.r, 28, 56)))
-		}
-		if w.terminate(p, last, reason, entered) >= 0 || (last.Before(today) && w.terminate(p, today, reason, entered) >= 0) {
-			return
-		}
+func (w *Workforce) resign(entered time.Time) bool {
+	p := w.pick(func(p int32) bool { return w.settled(p, entered) && !w.ps[p].st.contingent })
+	if p < 0 {
+		return false
 	}
+	today := DateOf(entered.In(w.zone(p)))
+	reason := terminationReason(w.r)
+	var last Date
+	switch reason {
+	case Voluntary:
+		n := w.sites[w.ps[p].st.loc].country.notice
+		last = leavingDate(w.r, today.AddDays(between(w.r, n[0], n[1])))
+	case Involuntary:
+		last = today
+		if w.ps[p].st.manages < 0 && chance(w.r, 0.4) {
+			last = today.AddDays(-between(w.r, 1, 10))
+		}
+	default:
+		last = monthEnd(today.AddDays(between(w.r, 28, 56)))
+	}
+	return w.terminate(p, last, reason, entered) >= 0 || (last.Before(today) && w.terminate(p, today, reason, entered) >= 0)
 }
 
 // convert keys a conversion between employee and contingent worker: the
@@ -86,13 +84,13 @@ func (w *Workforce) resign(entered time.Time) {
 // 1st of a month or a Monday at least a week ahead; one in ten is keyed
 // late, effective the 1st of the current month (the reference's "entered
 // 15 Jan, effective 1 Jan").
-func (w *Workforce) convert(entered time.Time, toEmployee bool) {
+func (w *Workforce) convert(entered time.Time, toEmployee bool) bool {
 	p := w.pick(func(p int32) bool {
 		st := &w.ps[p].st
 		return w.settled(p, entered) && st.contingent == toEmployee && st.manages < 0
 	})
 	if p < 0 {
-		return
+		return false
 	}
 	ps := &w.ps[p]
 	zone := w.zone(p)
@@ -109,12 +107,12 @@ func (w *Workforce) convert(entered time.Time, toEmployee bool) {
 	seen := []int32{o}
 	w.resolve(o, -1, &seen)
 	if at.Before(ps.st.last) || !at.After(ps.st.start) || !w.free(at, seen) {
-		return
+		return false
 	}
 	old, _ := w.record(p, farFuture, entered)
 	ti := w.terminate(p, eff.AddDays(-1), Conversion, entered)
 	if ti < 0 {
-		return
+		return false
 	}
 	rec := old
 	rec.PreviousWID, rec.Rehire = old.WID, false
@@ -125,6 +123,7 @@ func (w *Workforce) convert(entered time.Time, toEmployee bool) {
 	w.ps[q].hireAt, w.ps[q].entered = at, entered
 	w.join(q, &rec, o, int(w.ps[q].st.loc), eff, at, seen)
 	w.emit(q, Event{Kind: ConvertType, Effective: at, Entered: entered, Worker: &rec})
+	return true
 }
 
 // scheduleContractReview plans the review of contingent persona p's

@@ -25,14 +25,14 @@ func (w *Workforce) moveDate(p int32, entered time.Time, back float64) (Date, ti
 // changeTitle keys a job change (§2.2): mostly a step up the ladder,
 // otherwise a lateral move; contractors and the executive office get
 // another title of their kind. Managers' titles follow their orgs.
-func (w *Workforce) changeTitle(entered time.Time) {
+func (w *Workforce) changeTitle(entered time.Time) bool {
 	p := w.pick(func(p int32) bool { return w.settled(p, entered) && w.ps[p].st.manages < 0 })
 	if p < 0 {
-		return
+		return false
 	}
 	_, at, ok := w.moveDate(p, entered, w.cfg.Rates.BackdatedShare)
 	if !ok {
-		return
+		return false
 	}
 	st := &w.ps[p].st
 	f := w.famOf(st.org)
@@ -51,15 +51,16 @@ func (w *Workforce) changeTitle(entered time.Time) {
 		e.Title, e.JobFamily = f.ladder[lvl], f.id
 	}
 	w.emit(p, e)
+	return true
 }
 
 // transfer keys a move to another supervisory organisation (§2.2); a
 // move across families brings a title in the new family, and three in
 // ten moves also change the site to the new org's.
-func (w *Workforce) transfer(entered time.Time) {
+func (w *Workforce) transfer(entered time.Time) bool {
 	p := w.pick(func(p int32) bool { return w.settled(p, entered) && w.ps[p].st.manages < 0 })
 	if p < 0 {
-		return
+		return false
 	}
 	st := &w.ps[p].st
 	from := st.org
@@ -72,7 +73,7 @@ func (w *Workforce) transfer(entered time.Time) {
 	}
 	_, at, ok := w.moveDate(p, entered, 0)
 	if to < 0 || !ok {
-		return
+		return false
 	}
 	seen := []int32{from, to}
 	saved := st.org
@@ -80,7 +81,7 @@ func (w *Workforce) transfer(entered time.Time) {
 	m := w.resolve(to, p, &seen)
 	st.org = saved
 	if !w.free(at, seen) {
-		return
+		return false
 	}
 	w.emit(p, Event{Kind: Transfer, Effective: at, Entered: entered, SupOrg: w.orgs[to].ID})
 	w.removeMember(p)
@@ -100,6 +101,7 @@ func (w *Workforce) transfer(entered time.Time) {
 		w.moveSite(p, site, at, entered)
 	}
 	w.freeze(at, seen)
+	return true
 }
 
 // familyID returns the Job_Family_ID of family index f.
@@ -125,10 +127,10 @@ func (w *Workforce) removeMember(p int32) {
 // relocate keys a change of work location (§2.2): half the time to another
 // site in the same country, else anywhere — then the company and time zone
 // change too. The effective date is in the old zone.
-func (w *Workforce) relocate(entered time.Time) {
+func (w *Workforce) relocate(entered time.Time) bool {
 	p := w.pick(func(p int32) bool { return w.settled(p, entered) })
 	if p < 0 {
-		return
+		return false
 	}
 	cur := int(w.ps[p].st.loc)
 	site := -1
@@ -145,9 +147,10 @@ func (w *Workforce) relocate(entered time.Time) {
 	}
 	_, at, ok := w.moveDate(p, entered, w.cfg.Rates.BackdatedShare)
 	if site < 0 || !ok {
-		return
+		return false
 	}
 	w.moveSite(p, site, at, entered)
+	return true
 }
 
 // moveSite emits persona p's move to site.
@@ -172,15 +175,15 @@ func (w *Workforce) countryOf(s int) int {
 // changeName keys a legal surname change (marriage, divorce; §2.2: ~1 % a
 // year), sometimes double-barrelled. E-mail and user name stay: matching
 // must use the Worker_ID, never the name.
-func (w *Workforce) changeName(entered time.Time) {
+func (w *Workforce) changeName(entered time.Time) bool {
 	p := w.pick(func(p int32) bool { return w.settled(p, entered) })
 	if p < 0 {
-		return
+		return false
 	}
 	rec, _ := w.record(p, farFuture, entered)
 	d := drawers()[rec.Culture]
 	if d == nil || rec.Legal.Last == "" {
-		return
+		return false
 	}
 	n := rec.Legal
 	n.Last = d.surname(w.r, rec.Gender)
@@ -189,21 +192,22 @@ func (w *Workforce) changeName(entered time.Time) {
 	}
 	_, at, ok := w.moveDate(p, entered, 0)
 	if !ok || n.Last == rec.Legal.Last || !w.claim(&n) {
-		return
+		return false
 	}
 	w.names[nameKey(&rec.Legal)]--
 	w.emit(p, Event{Kind: NameChange, Effective: at, Entered: entered, Name: &n})
+	return true
 }
 
 // rotate gives an org a new manager from among its members (§2.2's
 // manager changes beyond those caused by departures); the old manager
 // stays on as a senior individual contributor.
-func (w *Workforce) rotate(entered time.Time) {
+func (w *Workforce) rotate(entered time.Time) bool {
 	o := int32(1 + w.r.IntN(max(1, len(w.orgs)-1)))
 	if int(o) >= len(w.orgs) || w.os[o].manager < 0 {
-		return
+		return false
 	}
-	w.appoint(o, entered)
+	return w.appoint(o, entered)
 }
 
 // fillVacancy appoints a manager to an org that fell vacant.

@@ -83,7 +83,7 @@ func (w *Workforce) step() {
 	day := w.day
 	from := w.Now()
 	w.day++
-	if wd := from.UTC().Weekday(); wd == time.Saturday || wd == time.Sunday {
+	if w.weekend(day) {
 		return
 	}
 	var plan []txn
@@ -102,6 +102,13 @@ func (w *Workforce) step() {
 		w.run(t, from.Add(time.Duration(at[i])*time.Second))
 	}
 	w.csep = 0.95*w.csep + 0.05*float64(w.csepToday)
+}
+
+// weekend reports whether simulation day d starts on a Saturday or Sunday
+// in UTC.
+func (w *Workforce) weekend(d int) bool {
+	wd := w.cfg.Start.Add(time.Duration(d) * 24 * time.Hour).UTC().Weekday()
+	return wd == time.Saturday || wd == time.Sunday
 }
 
 // perWeekday turns a monthly rate into one per weekday (261 a year).
@@ -151,32 +158,40 @@ func (w *Workforce) drawTransactions(from time.Time, plan []txn) []txn {
 	return plan
 }
 
-// run carries out one transaction keyed at entered. A transaction that
-// finds no candidate for whom it can be keyed consistently is dropped.
+// run carries out one transaction keyed at entered. A discretionary
+// transaction tries up to five candidates and is dropped when none can be
+// keyed consistently.
 func (w *Workforce) run(t txn, entered time.Time) {
+	try := func(f func(time.Time) bool) {
+		for range 5 {
+			if f(entered) {
+				return
+			}
+		}
+	}
 	switch t.kind {
 	case txHire:
 		w.hire(entered, false)
 	case txContractHire:
 		w.hire(entered, true)
 	case txTerminate:
-		w.resign(entered)
+		try(w.resign)
 	case txTitle:
-		w.changeTitle(entered)
+		try(w.changeTitle)
 	case txTransfer:
-		w.transfer(entered)
+		try(w.transfer)
 	case txLocation:
-		w.relocate(entered)
+		try(w.relocate)
 	case txName:
-		w.changeName(entered)
+		try(w.changeName)
 	case txRotate:
-		w.rotate(entered)
+		try(w.rotate)
 	case txFill:
 		w.fillVacancy(entered)
 	case txToEmployee:
-		w.convert(entered, true)
+		try(func(e time.Time) bool { return w.convert(e, true) })
 	case txToContingent:
-		w.convert(entered, false)
+		try(func(e time.Time) bool { return w.convert(e, false) })
 	case txRescind:
 		w.rescind(t.p, entered)
 	case txContractReview:
