@@ -294,4 +294,3 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 }
-
