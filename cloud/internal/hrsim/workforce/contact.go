@@ -3,79 +3,14 @@ package workforce
 import (
 	"math/rand/v2"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
-
-// fold lowercases s and spells it in ASCII letters, digits and hyphens, the
-// way an HR system derives e-mail addresses: explicit transliterations for
-// letters that have no decomposition (ø, æ, ł, đ, þ, ð, ß, œ, ı; see
-// hr-data-shapes.md §1.1), combining marks dropped for the rest, and
-// spaces, apostrophes and other punctuation removed.
-func fold(s string) string {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-':
-				b = append(b, c)
-			case 'A' <= c && c <= 'Z':
-				b = append(b, c+'a'-'A')
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if t := translit(unicode.ToLower(r)); t != "" {
-			b = append(b, t...)
-		} else {
-			for _, d := range norm.NFD.PropertiesString(s[i:]).Decomposition() {
-				switch {
-				case 'a' <= d && d <= 'z':
-					b = append(b, d)
-				case 'A' <= d && d <= 'Z':
-					b = append(b, d+'a'-'A')
-				}
-			}
-		}
-		i += size
-	}
-	return string(b)
-}
-
-func translit(r rune) string {
-	switch r {
-	case 'ø':
-		return "o"
-	case 'æ':
-		return "ae"
-	case 'ł':
-		return "l"
-	case 'đ':
-		return "d"
-	case 'þ':
-		return "th"
-	case 'ð':
-		return "d"
-	case 'ß':
-		return "ss"
-	case 'œ':
-		return "oe"
-	case 'ı':
-		return "i"
-	case '\u2011': // non-breaking hyphen
-		return "-"
-	}
-	return ""
-}
 
 // emailLocal derives first.last from the name a worker goes by, truncated
 // to the 64 characters a local part may have.
 func emailLocal(n Name) string {
-	first, last := fold(n.First), fold(n.Last)
+	first, last := names.Fold(n.First), names.Fold(n.Last)
 	s := first + "." + last
 	switch {
 	case first == "":
@@ -89,7 +24,7 @@ func emailLocal(n Name) string {
 // userName derives the Workday User_ID: first initial and surname, at most
 // 20 characters like sAMAccountName.
 func userName(n Name) string {
-	first, last := fold(n.First), fold(n.Last)
+	first, last := names.Fold(n.First), names.Fold(n.Last)
 	s := last
 	if first != "" {
 		s = first[:1] + last

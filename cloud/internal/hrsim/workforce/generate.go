@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
 // pcgStream is the second PCG parameter; the seed is the first.
@@ -135,7 +137,7 @@ func (w *Workforce) drawPerson(rec *Worker, st int) {
 	case x < 0.505:
 		g = "M"
 	}
-	rec.Legal, rec.Gender, rec.Culture = w.uniqueName(d, g), g, d.code
+	rec.Legal, rec.Gender, rec.Culture = w.uniqueName(d, g), g, d.Code()
 }
 
 // newPersona appends an initial record for a new person at site st in org
@@ -171,18 +173,18 @@ var ladderT = newTable([]float64{0.2, 0.35, 0.25, 0.12, 0.08})
 // full name is drawn again, then told apart the way people are, by a
 // middle name, then by a second surname, and at last by middle initials,
 // which always ends.
-func (w *Workforce) uniqueName(d *drawer, g string) Name {
+func (w *Workforce) uniqueName(d *names.Drawer, g string) Name {
 	var n Name
 	for range 10 {
-		n = d.draw(w.r, g)
+		n = d.Draw(w.r, g)
 		if w.claim(&n) {
 			return n
 		}
 	}
-	if n.First != "" && len(d.middleM) > 0 {
+	if n.First != "" && d.HasMiddleNames() {
 		for range 12 {
 			m := n
-			m.Middle = d.middle(w.r, g == "F")
+			m.Middle = d.Middle(w.r, g == "F")
 			if m.Middle != m.First && w.claim(&m) {
 				return m
 			}
@@ -190,7 +192,7 @@ func (w *Workforce) uniqueName(d *drawer, g string) Name {
 	}
 	for range 8 {
 		m := n
-		if s := d.surname(w.r, g); s != m.Last {
+		if s := d.Surname(w.r, g); s != m.Last {
 			m.Last += "-" + s
 		}
 		if w.claim(&m) {
@@ -208,7 +210,7 @@ func (w *Workforce) uniqueName(d *drawer, g string) Name {
 
 // claim registers n's full name if it is free.
 func (w *Workforce) claim(n *Name) bool {
-	k := nameKey(n)
+	k := names.Key(n)
 	if w.names[k] > 0 {
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 	"github.com/hrsync/hrsync/shared/confload"
 	"github.com/stretchr/testify/require"
 )
@@ -229,7 +230,7 @@ func TestGenerateDistributions(t *testing.T) {
 		min, max float64
 	}{
 		{"preferred name", func(r *Worker) bool { return r.Preferred != nil }, 0.07, 0.13},
-		{"pure ASCII name", func(r *Worker) bool { return isASCII(r.Legal.Full()) }, 0.55, 0.85},
+		{"pure ASCII name", func(r *Worker) bool { return names.IsASCII(r.Legal.Full()) }, 0.55, 0.85},
 		{"apostrophe or hyphen in the surname", func(r *Worker) bool { return strings.ContainsAny(r.Legal.Last, "'’ʼ-") }, 0.02, 0.10},
 		{"multi-word surname", func(r *Worker) bool { return strings.Contains(strings.TrimSpace(r.Legal.Last), " ") }, 0.01, 0.08},
 		{"second surname", func(r *Worker) bool { return r.Legal.SecondaryLast != "" }, 0.03, 0.15},
@@ -262,7 +263,7 @@ func TestGenerateDistributions(t *testing.T) {
 	// Near-duplicates that only differ in diacritics or apostrophes.
 	near := 0
 	for name := range full {
-		if v := asciiSpelling(name); v != name && full[v] > 0 {
+		if v := names.ASCIISpelling(name); v != name && full[v] > 0 {
 			near++
 		}
 	}

@@ -3,6 +3,8 @@ package workforce
 import (
 	"math"
 	"time"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
 // farFuture is an instant after every simulated one: a record as of it is
@@ -61,7 +63,7 @@ func (w *Workforce) hire(entered time.Time, contingent bool) {
 	if chance(w.r, w.cfg.Shape.DuplicateNameShare/2) && len(w.live) > 0 {
 		twin := w.ps[w.live[w.r.IntN(len(w.live))]].base
 		rec.Legal, rec.Gender, rec.Culture = twin.Legal, twin.Gender, twin.Culture
-		w.names[nameKey(&rec.Legal)]++
+		w.names[names.Key(&rec.Legal)]++
 	} else {
 		w.drawPerson(rec, st)
 	}

@@ -1,6 +1,10 @@
 package workforce
 
-import "time"
+import (
+	"time"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
+)
 
 // moveDate picks when a move keyed at entered for persona p takes effect
 // (changeDate), or, with probability back, a day 1-20 days before it was
@@ -181,12 +185,12 @@ func (w *Workforce) changeName(entered time.Time) bool {
 		return false
 	}
 	rec, _ := w.record(p, farFuture, entered)
-	d := drawers()[rec.Culture]
+	d := names.For(rec.Culture)
 	if d == nil || rec.Legal.Last == "" {
 		return false
 	}
 	n := rec.Legal
-	n.Last = d.surname(w.r, rec.Gender)
+	n.Last = d.Surname(w.r, rec.Gender)
 	if chance(w.r, 0.3) {
 		n.Last = rec.Legal.Last + "-" + n.Last
 	}
@@ -194,7 +198,7 @@ func (w *Workforce) changeName(entered time.Time) bool {
 	if !ok || n.Last == rec.Legal.Last || !w.claim(&n) {
 		return false
 	}
-	w.names[nameKey(&rec.Legal)]--
+	w.names[names.Key(&rec.Legal)]--
 	w.emit(p, Event{Kind: NameChange, Effective: at, Entered: entered, Name: &n})
 	return true
 }

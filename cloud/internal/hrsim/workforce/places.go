@@ -1,5 +1,40 @@
 package workforce
 
+import (
+	"fmt"
+	"time"
+	_ "time/tzdata" // zones resolve the same on hosts without a zone database
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
+)
+
+// Company is a legal entity (Workday organisation type COMPANY, SF
+// FOCompany); there is one per country.
+type Company struct {
+	ID      string `json:"id"` // e.g. CO-DK01
+	WID     string `json:"wid"`
+	Name    string `json:"name"`
+	Country string `json:"country"` // ISO 3166-1 alpha-2
+}
+
+// Location is a business site (Workday Location, SF FOLocation).
+type Location struct {
+	ID           string `json:"id"` // e.g. LOC-CPH
+	WID          string `json:"wid"`
+	Name         string `json:"name"`
+	AddressLine  string `json:"addressLine"`
+	Municipality string `json:"municipality"` // in the local language: København, Kraków, İstanbul
+	Region       string `json:"region,omitempty"`
+	PostalCode   string `json:"postalCode"`
+	Country      string `json:"country"` // ISO 3166-1 alpha-2
+	CountryISO3  string `json:"countryIso3"`
+	CountryNum   string `json:"countryNumeric"`
+	CountryName  string `json:"countryName"`
+	TimeZone     string `json:"timeZone"` // IANA name
+	Locale       string `json:"locale"`   // e.g. da_DK
+	Company      string `json:"company"`  // Company.ID
+}
+
 // country is a country we have a legal entity in, with the default share of
 // the workforce there and the naming cultures of its people.
 type country struct {
@@ -19,6 +54,73 @@ type weighted struct {
 
 type siteTmpl struct {
 	id, name, address, city, region, postal, zone, locale, area string
+}
+
+// buildPlaces makes a company per country in the footprint and a location
+// per site, in the order of the country table.
+func (w *Workforce) buildPlaces() error {
+	weight := map[string]float64{}
+	for _, c := range countries {
+		weight[c.code] = c.weight
+	}
+	if len(w.cfg.Shape.Countries) > 0 {
+		weight = map[string]float64{}
+		for _, cw := range w.cfg.Shape.Countries {
+			weight[cw.Country] = cw.Weight
+		}
+	}
+	var cw []float64
+	for ci := range countries {
+		c := &countries[ci]
+		wt := weight[c.code]
+		if wt <= 0 {
+			continue
+		}
+		co := Company{ID: "CO-" + c.code + "01", WID: w.ids.wid(w.r), Name: fmt.Sprintf(c.legal, w.cfg.Company), Country: c.code}
+		w.companies = append(w.companies, co)
+		var idx []int
+		for _, t := range c.sites {
+			zone, err := time.LoadLocation(t.zone)
+			if err != nil {
+				return fmt.Errorf("time zone of %s: %w", t.id, err)
+			}
+			s := site{zone: zone, country: c, area: t.area, company: len(w.companies) - 1}
+			var ws []float64
+			for _, cu := range c.cultures {
+				s.cultures = append(s.cultures, names.For(cu.key))
+				ws = append(ws, cu.weight)
+			}
+			s.cultureT = newTable(ws)
+			idx = append(idx, len(w.sites))
+			w.sites = append(w.sites, s)
+			w.locs = append(w.locs, Location{
+				ID: t.id, WID: w.ids.wid(w.r), Name: t.name, AddressLine: t.address, Municipality: t.city, Region: t.region,
+				PostalCode: t.postal, Country: c.code, CountryISO3: c.iso3, CountryNum: c.num, CountryName: c.name,
+				TimeZone: t.zone, Locale: t.locale, Company: co.ID,
+			})
+		}
+		w.byCountry = append(w.byCountry, idx)
+		cw = append(cw, wt)
+	}
+	w.countryT = newTable(cw)
+	return nil
+}
+
+// drawSite draws a site: a country by weight, then one of its sites.
+func (w *Workforce) drawSite() int {
+	idx := w.byCountry[w.countryT.pick(w.r)]
+	return idx[w.r.IntN(len(idx))]
+}
+
+// hqSite is the first site of the heaviest country.
+func (w *Workforce) hqSite() int {
+	best := 0
+	for i := range w.byCountry {
+		if w.countryT.weight(i) > w.countryT.weight(best) {
+			best = i
+		}
+	}
+	return w.byCountry[best][0]
 }
 
 // countries is the default footprint. Weights follow the suggested mix of

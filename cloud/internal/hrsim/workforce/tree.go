@@ -5,6 +5,21 @@ import (
 	"strconv"
 )
 
+// Org is a supervisory organisation (Workday SUPERVISORY, SF department).
+// The tree is fixed; who manages an org changes over time and is read from
+// the workers' records (Worker.Manages), and an org may be vacant for a
+// while, in which case its members report to the manager of the nearest
+// staffed org above.
+type Org struct {
+	ID         string `json:"id"` // e.g. SUP-00042
+	WID        string `json:"wid"`
+	Name       string `json:"name"`
+	Parent     string `json:"parent,omitempty"` // "" for the top of the house
+	Level      int    `json:"level"`            // 0 at the top
+	Location   string `json:"location"`         // primary business site
+	CostCenter string `json:"costCenter"`
+}
+
 // node is an organisation while the tree is planned.
 type node struct {
 	parent  int32

@@ -1,6 +1,10 @@
 package workforce
 
-import "time"
+import (
+	"time"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
+)
 
 // WorkerType says whether a persona is an employee or a contingent worker
 // (Workday Employee_Type_ID vs Contingent_Worker_Type_ID; SF
@@ -38,39 +42,8 @@ const (
 	Conversion  Reason = "Conversion" // ended because the person continues as the other worker type
 )
 
-// Name is a name as HR keys it: Workday Name_Detail_Data, SF PerPersonal.
-// Last may hold several words ("van der Berg") and SecondaryLast is the
-// second Spanish or Portuguese surname. LocalFirst and LocalLast carry the
-// name in its native script (Workday Local_Name_Detail_Data) when there is
-// one. Names are kept exactly as generated, junk whitespace and look-alike
-// apostrophes included.
-type Name struct {
-	Prefix        string `json:"prefix,omitempty"`
-	First         string `json:"first,omitempty"`
-	Middle        string `json:"middle,omitempty"`
-	Last          string `json:"last,omitempty"`
-	SecondaryLast string `json:"secondaryLast,omitempty"`
-	Suffix        string `json:"suffix,omitempty"`
-	LocalFirst    string `json:"localFirst,omitempty"`
-	LocalLast     string `json:"localLast,omitempty"`
-}
-
-// Full returns the name without prefix and suffix: the given name, middle
-// name and surnames, separated by single spaces. Two people with equal
-// Full names are duplicates.
-func (n Name) Full() string {
-	s := n.First
-	for _, p := range [...]string{n.Middle, n.Last, n.SecondaryLast} {
-		if p == "" {
-			continue
-		}
-		if s != "" {
-			s += " "
-		}
-		s += p
-	}
-	return s
-}
+// Name is a name as HR keys it; see names.Name.
+type Name = names.Name
 
 // Phone is a work telephone number, split like Workday Phone_Data and SF
 // PerPhone, with Formatted in one of the mixed styles real tenants hold.

@@ -4,6 +4,8 @@ import (
 	"iter"
 	"math/rand/v2"
 	"time"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
 // Workforce is a generated workforce and its history. It is not safe for
@@ -15,7 +17,7 @@ type Workforce struct {
 	ids   ids
 	day   int // days advanced
 	ceo   int32
-	names map[uint64]int32 // legal full names in use, by nameKey
+	names map[uint64]int32 // legal full names in use, by names.Key
 
 	companies []Company
 	locs      []Location
@@ -48,7 +50,7 @@ type site struct {
 	country  *country
 	area     string
 	company  int
-	cultures []*drawer
+	cultures []*names.Drawer
 	cultureT table
 }
 

@@ -1,4 +1,4 @@
-package workforce
+package names
 
 import (
 	"testing"
@@ -14,6 +14,6 @@ func TestFold(t *testing.T) {
 		{"van der Berg", "vanderberg"}, {"Smith-Jones", "smith-jones"}, {"Ștefan", "stefan"}, {"Şerban", "serban"},
 		{"佐藤", ""}, {"Ó Súilleabháin", "osuilleabhain"},
 	} {
-		t.Run(tc.in, func(t *testing.T) { require.Equal(t, tc.want, fold(tc.in)) })
+		t.Run(tc.in, func(t *testing.T) { require.Equal(t, tc.want, Fold(tc.in)) })
 	}
 }

@@ -1,4 +1,4 @@
-package workforce
+package names
 
 import (
 	"math/rand/v2"
@@ -39,8 +39,8 @@ type syllables struct {
 
 type syl struct{ latin, native string }
 
-// drawer draws names of one culture.
-type drawer struct {
+// Drawer draws names of one culture.
+type Drawer struct {
 	*culture
 	male, female    []string
 	local           map[string]string
@@ -49,12 +49,12 @@ type drawer struct {
 	middleT, middFT table
 }
 
-// drawers holds a drawer per culture code, built once; it is never
+// drawers holds a Drawer per culture code, built once; it is never
 // modified afterwards.
-var drawers = sync.OnceValue(func() map[string]*drawer {
-	m := make(map[string]*drawer, len(cultures))
+var drawers = sync.OnceValue(func() map[string]*Drawer {
+	m := make(map[string]*Drawer, len(cultures))
 	for code, c := range cultures {
-		d := &drawer{culture: c, male: c.male, female: c.female, local: c.local}
+		d := &Drawer{culture: c, male: c.male, female: c.female, local: c.local}
 		if sy := c.syllables; sy != nil {
 			d.local = make(map[string]string, len(c.local)+len(sy.first)*(len(sy.male)+len(sy.female)))
 			for k, v := range c.local {
@@ -92,8 +92,8 @@ var drawers = sync.OnceValue(func() map[string]*drawer {
 	return m
 })
 
-// surname returns a surname in the form for gender g.
-func (c *drawer) surname(r *rand.Rand, g string) string {
+// Surname returns a surname in the form for gender g (F, M or U).
+func (c *Drawer) Surname(r *rand.Rand, g string) string {
 	s := c.last[c.lastT.pick(r)]
 	m, f, ok := strings.Cut(s, "|")
 	if ok && g == "F" {
@@ -102,8 +102,8 @@ func (c *drawer) surname(r *rand.Rand, g string) string {
 	return m
 }
 
-// draw returns a fresh legal name for someone of gender g.
-func (c *drawer) draw(r *rand.Rand, g string) Name {
+// Draw returns a fresh legal name for someone of gender g (F, M or U).
+func (c *Drawer) Draw(r *rand.Rand, g string) Name {
 	var n Name
 	female := g == "F" || (g == "U" && chance(r, 0.5))
 	if female {
@@ -111,17 +111,17 @@ func (c *drawer) draw(r *rand.Rand, g string) Name {
 	} else {
 		n.First = c.male[c.maleT.pick(r)]
 	}
-	n.Last = c.surname(r, g)
+	n.Last = c.Surname(r, g)
 	if c.mononymP > 0 && chance(r, c.mononymP) {
 		return Name{Last: n.Last}
 	}
 	if len(c.middleM) > 0 && chance(r, c.middleP) {
-		if m := c.middle(r, female); m != n.First {
+		if m := c.Middle(r, female); m != n.First {
 			n.Middle = m
 		}
 	}
 	if c.secondLast && chance(r, 0.85) {
-		if s := c.surname(r, g); s != n.Last {
+		if s := c.Surname(r, g); s != n.Last {
 			n.SecondaryLast = s
 		}
 	}
@@ -129,7 +129,7 @@ func (c *drawer) draw(r *rand.Rand, g string) Name {
 	// apostrophe or hyphen, counting the tables' own O'Brien and
 	// Müller-Lüdenscheidt).
 	if !c.secondLast && c.mononymP == 0 && chance(r, 0.02) {
-		if s := c.surname(r, g); s != n.Last {
+		if s := c.Surname(r, g); s != n.Last {
 			n.Last += "-" + s
 		}
 	}
@@ -143,7 +143,7 @@ func (c *drawer) draw(r *rand.Rand, g string) Name {
 			n.Suffix = "III"
 		case x < 0.026:
 			n.Suffix = "Sr."
-		case x < 0.029 && isASCII(n.Last):
+		case x < 0.029 && IsASCII(n.Last):
 			n.Last = strings.ToUpper(n.Last) // legacy all-caps record, §1.1
 		}
 	}
@@ -160,8 +160,8 @@ func (c *drawer) draw(r *rand.Rand, g string) Name {
 	return n
 }
 
-// middle draws a middle name; cultures without them get an initial.
-func (c *drawer) middle(r *rand.Rand, female bool) string {
+// Middle draws a middle name; cultures without them get an initial.
+func (c *Drawer) Middle(r *rand.Rand, female bool) string {
 	switch {
 	case len(c.middleM) == 0:
 		return string(rune('A'+r.IntN(26))) + "."
@@ -171,8 +171,11 @@ func (c *drawer) middle(r *rand.Rand, female bool) string {
 	return c.middleM[c.middleT.pick(r)]
 }
 
-// preferred returns a preferred given name for first, or "".
-func (c *culture) preferred(r *rand.Rand, first, g string) string {
+// Preferred returns a preferred given name for someone whose legal given
+// name is first: a nickname (Robert → Bob, Łukasz → Luke, Siobhán → Shiv),
+// an ASCII spelling people use (Søren → Soren) or, in East Asian cultures,
+// an adopted English name. It returns "" when there is none.
+func (c *Drawer) Preferred(r *rand.Rand, first, g string) string {
 	if p, ok := c.nick[first]; ok {
 		return p
 	}
@@ -185,9 +188,9 @@ func (c *culture) preferred(r *rand.Rand, first, g string) string {
 	return adoptedMale[r.IntN(len(adoptedMale))]
 }
 
-// longSurnames are real surnames over 30 characters (hr-data-shapes.md
+// LongSurnames are real surnames over 30 characters (hr-data-shapes.md
 // §1.2 asks for ~0.5 % of them).
-var longSurnames = []string{
+var LongSurnames = []string{
 	"Keihanaikukauakahihuliheekahaunaele",
 	"Fernández de Córdoba y Figueroa",
 	"Venkatanarasimharajuvaripeta",
@@ -196,7 +199,7 @@ var longSurnames = []string{
 }
 
 func stripMacrons(s string) string {
-	if isASCII(s) {
+	if IsASCII(s) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -214,7 +217,7 @@ func stripMacrons(s string) string {
 	}, s)
 }
 
-func isASCII(s string) bool {
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
@@ -223,8 +226,8 @@ func isASCII(s string) bool {
 	return true
 }
 
-// nameKey hashes n.Full() (FNV-1a) without building the string.
-func nameKey(n *Name) uint64 {
+// Key hashes n.Full() (FNV-1a) without building the string.
+func Key(n *Name) uint64 {
 	h, first := uint64(14695981039346656037), true
 	for _, p := range [...]string{n.First, n.Middle, n.Last, n.SecondaryLast} {
 		if p == "" {
@@ -242,3 +245,13 @@ func nameKey(n *Name) uint64 {
 	}
 	return h
 }
+
+// For returns the Drawer of the culture with the given code, or nil.
+func For(code string) *Drawer { return drawers()[code] }
+
+// Code returns the culture's code, e.g. "pl" or "nordic".
+func (c *Drawer) Code() string { return c.code }
+
+// HasMiddleNames reports whether people of the culture have middle names
+// (or patronymics) to tell two namesakes apart.
+func (c *Drawer) HasMiddleNames() bool { return len(c.middleM) > 0 }

@@ -1,4 +1,4 @@
-package workforce
+package names
 
 // Naming cultures of the Americas, the British Isles and Western Europe.
 // Surnames are in rough frequency order (drawn Zipf-like, hr-data-shapes.md

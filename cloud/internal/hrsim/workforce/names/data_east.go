@@ -1,4 +1,4 @@
-package workforce
+package names
 
 // Naming cultures of Northern, Central and Eastern Europe and Türkiye.
 var (

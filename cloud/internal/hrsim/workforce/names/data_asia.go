@@ -1,4 +1,4 @@
-package workforce
+package names
 
 // Naming cultures of Asia. Given names are kept in First and family names
 // in Last, whatever order the culture writes them in; native-script forms
