@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,14 +138,16 @@ func (c Config) withDefaults() Config {
 	if c.Domain == "" {
 		c.Domain = "acme.example"
 	}
-	if c.Shape == nil {
-		s := DefaultShape()
-		c.Shape = &s
+	// Copies, so that changing the caller's structs later changes nothing.
+	s, r := DefaultShape(), DefaultRates()
+	if c.Shape != nil {
+		s = *c.Shape
+		s.Countries = slices.Clone(s.Countries)
 	}
-	if c.Rates == nil {
-		r := DefaultRates()
-		c.Rates = &r
+	if c.Rates != nil {
+		r = *c.Rates
 	}
+	c.Shape, c.Rates = &s, &r
 	return c
 }
 

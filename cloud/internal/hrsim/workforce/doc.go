@@ -20,8 +20,9 @@
 // # Determinism
 //
 // All randomness comes from one math/rand/v2 PCG source seeded with
-// Config.Seed, and nothing iterates a map, so the same Config and the same
-// sequence of calls give byte-identical results. Advance(10) yields the same
+// Config.Seed, and no draw or output depends on the order of a map, so the
+// same Config and the same sequence of calls give byte-identical results
+// (the tests hash a JSON dump). Generate copies the Config it is given. Advance(10) yields the same
 // events as Advance(3) followed by Advance(7).
 //
 // # Model

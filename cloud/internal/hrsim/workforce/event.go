@@ -77,13 +77,11 @@ type Event struct {
 	Related    string  `json:"related,omitempty"`
 }
 
-// apply changes w as the event says. Hire-like events replace the job and
-// status fields but keep the persona's identity.
+// apply changes w as the event says. Events that create a persona (Hire,
+// RehireNewID, Conversion) are its base record instead; a Rehire replaces
+// everything but the persona's identity.
 func (e *Event) apply(w *Worker) {
 	switch e.Kind {
-	case Hire, RehireNewID, ConvertType:
-		*w = *e.Worker
-		w.Status = Active
 	case Rehire:
 		id := w.identity()
 		*w = *e.Worker

@@ -295,3 +295,22 @@ func TestGenerateDistributions(t *testing.T) {
 	v := float64(vacant) / float64(len(wf.Orgs()))
 	require.True(t, v >= 0.02 && v <= 0.04, "vacant orgs %.3f", v)
 }
+
+func TestConfigIsCopied(t *testing.T) {
+	shape, rates := DefaultShape(), DefaultRates()
+	shape.Countries = []CountryWeight{{"DK", 1}, {"JP", 1}}
+	wf, err := Generate(Config{Seed: 1, Workers: 50, Start: testStart, Shape: &shape, Rates: &rates})
+	require.NoError(t, err)
+	shape.ContingentShare, shape.Countries[0].Country, rates.Hire = 0.5, "US", 0.9
+	got := wf.Config()
+	got.Rates.Termination = 0.9
+	require.Equal(t, 0.2, wf.Config().Shape.ContingentShare)
+	require.Equal(t, "DK", wf.Config().Shape.Countries[0].Country)
+	require.Equal(t, 0.015, wf.Config().Rates.Hire)
+	require.Equal(t, 0.013, wf.Config().Rates.Termination)
+	require.Equal(t, "Acme", got.Company)
+	require.Equal(t, "acme.example", got.Domain)
+	for r := range wf.Records(testStart, testStart) {
+		require.Contains(t, []string{"LOC-CPH", "LOC-AAR", "LOC-TYO"}, r.Location)
+	}
+}

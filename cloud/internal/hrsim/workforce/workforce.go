@@ -105,8 +105,8 @@ type person struct {
 	employed int32 // persona employed now, or -1
 }
 
-// Config returns the configuration with defaults filled in.
-func (w *Workforce) Config() Config { return w.cfg }
+// Config returns (a copy of) the configuration with defaults filled in.
+func (w *Workforce) Config() Config { return w.cfg.withDefaults() }
 
 // Now returns the simulated clock: Start plus the days advanced.
 func (w *Workforce) Now() time.Time { return w.cfg.Start.Add(time.Duration(w.day) * 24 * time.Hour) }
