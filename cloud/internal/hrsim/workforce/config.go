@@ -93,6 +93,12 @@ type Rates struct {
 	ContractExtension float64
 	ToEmployee        float64 // conversions per month, of contingent workers (§2.3: 5-10 % a year)
 	ToContingent      float64 // conversions per month, of employees
+	// ConversionKeepsID is the share of conversions whose new persona keeps
+	// the Worker_ID under a new WID, as Workday does (§2.3; a Workday
+	// emulator then returns two Worker elements with one Worker_ID). The
+	// others get a Worker_ID of the new type, the "new ID, new account"
+	// case of the go-live test plan.
+	ConversionKeepsID float64
 }
 
 // DefaultShape returns the shape used when Config.Shape is nil.
@@ -127,6 +133,7 @@ func DefaultRates() Rates {
 		ContractExtension: 0.4,
 		ToEmployee:        0.075 / 12,
 		ToContingent:      0.0005,
+		ConversionKeepsID: 0.5,
 	}
 }
 
@@ -206,6 +213,7 @@ func (c Config) Validate() error {
 		{"rates.manager_change", r.ManagerChange}, {"rates.rehire_share", r.RehireShare}, {"rates.rescind_share", r.RescindShare},
 		{"rates.backdated_share", r.BackdatedShare}, {"rates.contract_extension", r.ContractExtension},
 		{"rates.to_employee", r.ToEmployee}, {"rates.to_contingent", r.ToContingent},
+		{"rates.conversion_keeps_id", r.ConversionKeepsID},
 	} {
 		errs = append(errs, checkShare(f.name, f.v, 1))
 	}

@@ -3,6 +3,7 @@ package workforce
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,6 +137,7 @@ func TestLifecycle(t *testing.T) {
 				ends[e.WID] = e
 			}
 		}
+		kept := 0
 		for _, e := range kinds[ConvertType] {
 			prev := e.Worker.PreviousWID
 			end, ok := ends[prev]
@@ -149,11 +151,21 @@ func TestLifecycle(t *testing.T) {
 			require.Equal(t, PreHire, newBefore.Status)
 			require.Equal(t, Active, newAfter.Status)
 			require.NotEqual(t, oldBefore.Type, newAfter.Type)
-			require.NotEqual(t, oldBefore.WorkerID, newAfter.WorkerID)
+			require.NotEqual(t, oldBefore.UserID, newAfter.UserID)
+			if oldBefore.WorkerID == newAfter.WorkerID {
+				kept++ // Workday's "same Worker_ID, new WID"
+				require.True(t, strings.HasPrefix(newAfter.UserID, newAfter.WorkerID+"_"), newAfter.UserID)
+			} else {
+				require.Equal(t, newAfter.WorkerID, newAfter.UserID)
+			}
 			require.Equal(t, oldBefore.PersonUUID, newAfter.PersonUUID)
 			require.Equal(t, oldBefore.PersonIDExternal, newAfter.PersonIDExternal)
-			require.Equal(t, oldBefore.SupOrg, newAfter.SupOrg)
+			asKeyed, ok := lc.wf.Record(e.WID, e.Effective, e.Entered) // a later move may share the instant
+			require.True(t, ok)
+			require.Equal(t, oldBefore.SupOrg, asKeyed.SupOrg)
 		}
+		require.Positive(t, kept, "no conversion kept its Worker_ID")
+		require.Less(t, kept, len(kinds[ConvertType]), "every conversion kept its Worker_ID")
 	})
 
 	t.Run("a rescinded hire never becomes active", func(t *testing.T) {

@@ -21,7 +21,7 @@ func Generate(cfg Config) (*Workforce, error) {
 	}
 	cfg = cfg.withDefaults()
 	r := rand.New(rand.NewPCG(uint64(cfg.Seed), pcgStream))
-	w := &Workforce{cfg: cfg, r: r, names: make(map[uint64]int32, cfg.Workers), byWID: make(map[string]int32, cfg.Workers)}
+	w := &Workforce{cfg: cfg, r: r, names: make(map[uint64]int32, cfg.Workers), byWID: make(map[string]int32, cfg.Workers), userIDs: map[string]bool{}}
 	w.ids = newIDs(r)
 	if err := w.buildPlaces(); err != nil {
 		return nil, fmt.Errorf("workforce: %w", err)
@@ -331,7 +331,7 @@ func (w *Workforce) finish() {
 	for _, k := range order {
 		rec := w.ps[int32(k)].base
 		rec.WorkerID = w.ids.workerID(rec.Type)
-		rec.PersonIDExternal = rec.WorkerID
+		rec.PersonIDExternal, rec.UserID = rec.WorkerID, rec.WorkerID
 	}
 	k := int(math.Round(w.cfg.Shape.PreferredNameShare * float64(len(w.ps))))
 	for _, i := range w.sample(len(w.ps), len(w.ps)) {

@@ -102,6 +102,7 @@ func TestGenerateInvariants(t *testing.T) {
 				require.False(t, uuids[r.PersonUUID])
 				uuids[r.PersonUUID] = true
 				require.Equal(t, r.WorkerID, r.PersonIDExternal)
+				require.Equal(t, r.WorkerID, r.UserID)
 
 				l, ok := locs[r.Location]
 				require.True(t, ok)

@@ -69,7 +69,7 @@ func (w *Workforce) hire(entered time.Time, contingent bool) {
 	}
 	p := w.addPersona(rec, o, st, contingent, -1)
 	rec.WorkerID = w.ids.workerID(rec.Type)
-	rec.PersonIDExternal = rec.WorkerID
+	rec.PersonIDExternal, rec.UserID = rec.WorkerID, rec.WorkerID
 	w.drawTitle(p, rec)
 	if chance(w.r, w.cfg.Shape.PreferredNameShare) {
 		w.setPreferred(p)
@@ -165,6 +165,7 @@ func (w *Workforce) rehire(entered time.Time, contingent bool) bool {
 	p := w.addPersona(&rec, o, st, contingent, w.ps[a].st.person)
 	rec.PreviousWID = old.WID
 	rec.WorkerID = w.ids.workerID(rec.Type)
+	rec.UserID = rec.WorkerID
 	w.drawTitle(p, &rec)
 	w.ps[p].hireAt, w.ps[p].entered = at, entered
 	w.join(p, &rec, o, st, start, at, seen)

@@ -1,6 +1,7 @@
 package workforce
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -79,8 +80,10 @@ func (w *Workforce) resign(entered time.Time) bool {
 
 // convert keys a conversion between employee and contingent worker: the
 // old persona ends at the end of the day before the effective date and a
-// new persona of the same person, with a new WID and Worker_ID, starts at
-// that instant (hr-data-shapes.md §2.3). The effective date is the next
+// new persona of the same person, with a new WID, starts at that instant
+// (hr-data-shapes.md §2.3). Rates.ConversionKeepsID of them keep the
+// Worker_ID (Workday's "same Worker_ID, new WID"); the others get one of
+// the new type. The effective date is the next
 // 1st of a month or a Monday at least a week ahead; one in ten is keyed
 // late, effective the 1st of the current month (the reference's "entered
 // 15 Jan, effective 1 Jan").
@@ -117,7 +120,16 @@ func (w *Workforce) convert(entered time.Time, toEmployee bool) bool {
 	rec := old
 	rec.PreviousWID, rec.Rehire = old.WID, false
 	q := w.addPersona(&rec, o, int(ps.st.loc), !toEmployee, ps.st.person)
-	rec.WorkerID = w.ids.workerID(rec.Type)
+	rec.WorkerID, rec.UserID = w.ids.workerID(rec.Type), ""
+	if chance(w.r, w.cfg.Rates.ConversionKeepsID) {
+		rec.WorkerID = old.WorkerID
+		for k := 2; rec.UserID == "" || w.userIDs[rec.UserID]; k++ {
+			rec.UserID = old.WorkerID + "_" + strconv.Itoa(k)
+		}
+		w.userIDs[rec.UserID] = true
+	} else {
+		rec.UserID = rec.WorkerID
+	}
 	w.log[ti].Related = rec.WID
 	w.drawTitle(q, &rec)
 	w.ps[q].hireAt, w.ps[q].entered = at, entered

@@ -59,13 +59,15 @@ type Phone struct {
 // Worker is one persona's record: what the Workday emulator serves as a
 // Worker element and the SuccessFactors one as a PerPerson with one
 // EmpEmployment. A person who is rehired under a new ID or converted
-// between employee and contingent gets a second persona with a new WID and
-// WorkerID; PersonIDExternal and PersonUUID tie the personas of one person
-// together.
+// between employee and contingent gets a second persona with a new WID
+// (and a new WorkerID, except for conversions that keep it: Workday's
+// "same Worker_ID, new WID"); PersonIDExternal and PersonUUID tie the
+// personas of one person together, and UserID is unique per persona.
 type Worker struct {
 	// Identity; fixed for the life of the persona.
 	WID              string     `json:"wid"`              // Workday WID, 32 lowercase hex
-	WorkerID         string     `json:"workerId"`         // Employee_ID "21001" or Contingent_Worker_ID "C-70033"; also the SF userId
+	WorkerID         string     `json:"workerId"`         // Employee_ID "21001" or Contingent_Worker_ID "C-70033"
+	UserID           string     `json:"userId"`           // SF userId: the WorkerID, with "_2", "_3" … when a conversion kept it
 	PersonIDExternal string     `json:"personIdExternal"` // SF personIdExternal: the WorkerID of the person's first persona
 	PersonUUID       string     `json:"personUuid"`       // SF perPersonUuid, 32 uppercase hex, one per person
 	Type             WorkerType `json:"type"`

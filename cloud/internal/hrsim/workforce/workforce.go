@@ -29,10 +29,11 @@ type Workforce struct {
 	os      []orgState
 	orgByID map[string]int32
 
-	ps     []persona
-	byWID  map[string]int32
-	people []person
-	log    []Event
+	ps      []persona
+	byWID   map[string]int32
+	userIDs map[string]bool // SF userIds with a suffix, handed out by conversions
+	people  []person
+	log     []Event
 
 	live      []int32  // personas employed in the projection
 	nCont     int      // contingent workers among them
