@@ -306,3 +306,34 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestEdgeConfigs runs a year of small and lopsided workforces: nothing
+// panics and the manager invariant holds at the end.
+func TestEdgeConfigs(t *testing.T) {
+	maxShape := DefaultShape()
+	maxShape.ContingentShare, maxShape.DuplicateNameShare, maxShape.VacantOrgShare, maxShape.AlumniShare = 0.8, 0.5, 0.5, 2
+	oneCountry := DefaultShape()
+	oneCountry.Countries = []CountryWeight{{"NZ", 1}}
+	busy := DefaultRates()
+	busy.Hire, busy.Termination, busy.Transfer, busy.ManagerChange, busy.ToEmployee, busy.RescindShare = 0.2, 0.2, 0.2, 0.5, 0.3, 0.5
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"one worker", Config{Workers: 1}},
+		{"two workers", Config{Workers: 2}},
+		{"no rates", Config{Workers: 200, Rates: &Rates{}}},
+		{"no shape", Config{Workers: 200, Shape: &Shape{}}},
+		{"maximal shares", Config{Workers: 300, Shape: &maxShape}},
+		{"one country", Config{Workers: 300, Shape: &oneCountry}},
+		{"busy", Config{Workers: 500, Rates: &busy}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Seed, tc.cfg.Start = 5, testStart
+			wf, err := Generate(tc.cfg)
+			require.NoError(t, err)
+			require.NotPanics(t, func() { wf.Advance(365) })
+			checkManagers(t, snapshot(wf, wf.Now(), wf.Now()), tc.name)
+		})
+	}
+}

@@ -11,7 +11,7 @@ import (
 // the projection.
 var farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-// hireInto finds an org to hire into, sized-weighted (the org of a random
+// hireInto finds an org to hire into, size-weighted (the org of a random
 // employed worker), and a start date from the §2.5 lead times such that
 // the org has nothing keyed for later. It returns the org, the site, the
 // start date and its instant, the lead in days and the orgs the manager
