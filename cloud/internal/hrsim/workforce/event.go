@@ -18,12 +18,12 @@ const (
 	// RehireNewID: a former worker comes back as a new persona of the same
 	// person (Worker; Worker.PreviousWID names the old persona).
 	RehireNewID Kind = "RehireNewID"
-	// ConvertType: the person continues as the other worker type under a
+	// Conversion: the person continues as the other worker type under a
 	// new persona (Worker; Worker.PreviousWID names the old persona, which
-	// gets a Termination with reason Conversion at the same instant).
-	ConvertType Kind = "Conversion"
+	// gets a Termination with reason Converted at the same instant).
+	Conversion Kind = "Conversion"
 	// Termination: Date is the last day of work, Reason why, Related the
-	// new persona's WID when the reason is Conversion. Effective is the end
+	// new persona's WID when the reason is Converted. Effective is the end
 	// of the last day of work in the worker's time zone.
 	Termination Kind = "Termination"
 	// RescindHire: a future-dated hire is cancelled before the start date;

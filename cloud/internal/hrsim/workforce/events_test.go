@@ -65,7 +65,7 @@ func TestLifecycle(t *testing.T) {
 			r := lc.at(t, e.WID, e.Effective)
 			require.Equal(t, r.WorkerID, e.WorkerID)
 		}
-		for _, k := range []Kind{Hire, Rehire, RehireNewID, ConvertType, Termination, RescindHire, TitleChange, Transfer,
+		for _, k := range []Kind{Hire, Rehire, RehireNewID, Conversion, Termination, RescindHire, TitleChange, Transfer,
 			LocationChange, ManagerChange, ManagesChange, NameChange, ContractExtension} {
 			require.NotEmpty(t, kinds[k], "no %s in a year", k)
 		}
@@ -133,12 +133,12 @@ func TestLifecycle(t *testing.T) {
 	t.Run("a conversion creates a new persona and ends the old one at the same instant", func(t *testing.T) {
 		ends := map[string]Event{}
 		for _, e := range kinds[Termination] {
-			if e.Reason == Conversion {
+			if e.Reason == Converted {
 				ends[e.WID] = e
 			}
 		}
 		kept := 0
-		for _, e := range kinds[ConvertType] {
+		for _, e := range kinds[Conversion] {
 			prev := e.Worker.PreviousWID
 			end, ok := ends[prev]
 			require.True(t, ok, "conversion %s has no termination of %s", e.WorkerID, prev)
@@ -165,7 +165,7 @@ func TestLifecycle(t *testing.T) {
 			require.Equal(t, oldBefore.SupOrg, asKeyed.SupOrg)
 		}
 		require.Positive(t, kept, "no conversion kept its Worker_ID")
-		require.Less(t, kept, len(kinds[ConvertType]), "every conversion kept its Worker_ID")
+		require.Less(t, kept, len(kinds[Conversion]), "every conversion kept its Worker_ID")
 	})
 
 	t.Run("a rescinded hire never becomes active", func(t *testing.T) {
@@ -276,7 +276,7 @@ func TestLifecycle(t *testing.T) {
 			return c
 		}
 		employees := float64(n) * 0.8
-		quits := count(Termination, func(e Event) bool { return e.Reason != ContractEnd && e.Reason != Conversion })
+		quits := count(Termination, func(e Event) bool { return e.Reason != ContractEnd && e.Reason != Converted })
 		changed := map[string]bool{}
 		for _, e := range kinds[ManagerChange] {
 			changed[e.WID+e.Effective.Format("2006-01")] = true

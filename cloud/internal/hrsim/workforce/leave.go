@@ -41,7 +41,7 @@ func (w *Workforce) terminate(p int32, last Date, reason Reason, entered time.Ti
 	}
 	w.removeLive(p)
 	ps.st.lastDay, ps.st.manages = last, -1
-	ps.st.eligible = reason != Involuntary && reason != Conversion
+	ps.st.eligible = reason != Involuntary && reason != Converted
 	w.alumni = append(w.alumni, p)
 	if managed {
 		w.applyReassign(ra, at, entered)
@@ -113,7 +113,7 @@ func (w *Workforce) convert(entered time.Time, toEmployee bool) bool {
 		return false
 	}
 	old, _ := w.record(p, farFuture, entered)
-	ti := w.terminate(p, eff.AddDays(-1), Conversion, entered)
+	ti := w.terminate(p, eff.AddDays(-1), Converted, entered)
 	if ti < 0 {
 		return false
 	}
@@ -134,7 +134,7 @@ func (w *Workforce) convert(entered time.Time, toEmployee bool) bool {
 	w.drawTitle(q, &rec)
 	w.ps[q].hireAt, w.ps[q].entered = at, entered
 	w.join(q, &rec, o, int(w.ps[q].st.loc), eff, at, seen)
-	w.emit(q, Event{Kind: ConvertType, Effective: at, Entered: entered, Worker: &rec})
+	w.emit(q, Event{Kind: Conversion, Effective: at, Entered: entered, Worker: &rec})
 	return true
 }
 

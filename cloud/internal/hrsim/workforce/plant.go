@@ -34,7 +34,7 @@ func (w *Workforce) plantNames() {
 	}
 	pass(count(sh.LongNameShare), func(p int32) bool {
 		m := w.ps[p].base.Legal
-		m.Last, m.SecondaryLast = names.LongSurnames[w.r.IntN(len(names.LongSurnames))], ""
+		m.Last, m.SecondaryLast = names.LongSurname(w.r), ""
 		return w.renameIfFree(w.ps[p].base, m)
 	})
 	pass(count(sh.NearDuplicateShare), func(p int32) bool {

@@ -212,7 +212,7 @@ func (w *Workforce) emit(p int32, e Event) {
 		ps.st.last = e.Effective
 	}
 	switch e.Kind {
-	case Hire, RehireNewID, ConvertType:
+	case Hire, RehireNewID, Conversion:
 		return
 	}
 	k, _ := slices.BinarySearchFunc(ps.events, e.Effective, func(j int32, t time.Time) int {

@@ -39,7 +39,7 @@ const (
 	Involuntary Reason = "Involuntary"
 	Other       Reason = "Other" // retirement, death, disability, transfer to another entity
 	ContractEnd Reason = "ContractEnd"
-	Conversion  Reason = "Conversion" // ended because the person continues as the other worker type
+	Converted   Reason = "Converted" // ended because the person continues as the other worker type
 )
 
 // Name is a name as HR keys it; see names.Name.

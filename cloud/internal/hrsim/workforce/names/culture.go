@@ -188,9 +188,11 @@ func (c *Drawer) Preferred(r *rand.Rand, first, g string) string {
 	return adoptedMale[r.IntN(len(adoptedMale))]
 }
 
-// LongSurnames are real surnames over 30 characters (hr-data-shapes.md
-// §1.2 asks for ~0.5 % of them).
-var LongSurnames = []string{
+// LongSurname returns one of a few real surnames over 30 characters
+// (hr-data-shapes.md §1.2 asks for ~0.5 % of them).
+func LongSurname(r *rand.Rand) string { return longSurnames[r.IntN(len(longSurnames))] }
+
+var longSurnames = []string{
 	"Keihanaikukauakahihuliheekahaunaele",
 	"Fernández de Córdoba y Figueroa",
 	"Venkatanarasimharajuvaripeta",
