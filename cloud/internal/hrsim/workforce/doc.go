@@ -30,8 +30,9 @@
 // A persona is one Worker record: a Workday Worker with one WID, a
 // SuccessFactors EmpEmployment with one userId. A rehire under a new ID and
 // a conversion between employee and contingent worker create a second
-// persona of the same person (same PersonIDExternal and PersonUUID); a
-// rehire with the same ID reuses the persona.
+// persona of the same person (same PersonIDExternal and PersonUUID, new
+// WID and UserID); half the conversions keep the Worker_ID, as Workday
+// does. A rehire with the same ID reuses the persona.
 //
 // The top of the house, the CEO, has no manager (ManagerWID is "") and
 // manages the top organisation. Everyone else's manager is the manager of
@@ -53,10 +54,12 @@
 // 24-hour day from Start, at the monthly rates of Config.Rates (defaults
 // from hr-data-shapes.md §5 with the source of each in its comment). It
 // keeps two rules so that a decision made from what was keyed so far still
-// holds when it takes effect: the events of one persona take effect in the
-// order they were keyed, and so do the events touching one organisation's
-// members or manager. A transaction that would break them is not keyed,
-// which thins the rates slightly (a few per cent).
+// holds when it takes effect: a persona's changes take effect in the order
+// they were keyed (a manager change, which touches no other field, may come
+// between), and so do the events touching one organisation's members or
+// manager. A transaction that would break them is not keyed; each
+// discretionary one tries five candidates first, so the rates thin only
+// slightly.
 //
 // Workers employed at Start have no hire events in the log; their records
 // carry their hire dates and when the hire was keyed. Alumni (former
