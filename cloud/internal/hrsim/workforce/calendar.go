@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 )
 
 // Date is a calendar date with no time of day and no zone, such as a hire
@@ -124,7 +126,7 @@ func weekday(d Date) Date {
 // leavingDate moves a resignation's last day to a Friday (60 %) or the
 // month end (§2.1: voluntary terminations end on Fridays or month-end).
 func leavingDate(r *rand.Rand, d Date) Date {
-	if chance(r, 0.6) {
+	if weighted.Chance(r, 0.6) {
 		return onOrAfter(d, time.Friday)
 	}
 	return monthEnd(d)

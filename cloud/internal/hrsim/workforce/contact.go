@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
@@ -121,10 +122,10 @@ func (w *Workforce) contact(p int32) {
 	}
 	rec.UserName = userName(n)
 	s := &w.sites[ps.st.loc]
-	if chance(w.r, 0.85) {
+	if weighted.Chance(w.r, 0.85) {
 		rec.Phone = phone(w.r, s.country.phone, s.area, "Landline")
 	}
-	if chance(w.r, 0.5) {
+	if weighted.Chance(w.r, 0.5) {
 		rec.Mobile = phone(w.r, s.country.phone, s.area, "Mobile")
 	}
 }

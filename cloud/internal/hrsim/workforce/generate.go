@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
@@ -65,7 +66,7 @@ func (w *Workforce) populate(nodes []node, recs *[]Worker) {
 	for i, s := range slots {
 		nd := &nodes[s.org]
 		st := nd.site
-		if !s.manager && !chance(w.r, 0.9) {
+		if !s.manager && !weighted.Chance(w.r, 0.9) {
 			st = w.drawSite()
 		}
 		p := w.newPersona(recs, s.org, st, contingent[i])
@@ -129,7 +130,7 @@ func (w *Workforce) addPersona(rec *Worker, o int32, st int, contingent bool, wh
 // drawPerson names rec as a new person drawn from a culture of site st.
 func (w *Workforce) drawPerson(rec *Worker, st int) {
 	s := &w.sites[st]
-	d := s.cultures[s.cultureT.pick(w.r)]
+	d := s.cultures[s.cultureT.Pick(w.r)]
 	g := "F"
 	switch x := w.r.Float64(); {
 	case x < 0.01:
@@ -161,12 +162,12 @@ func (w *Workforce) drawTitle(p int32, rec *Worker) {
 	case ps.st.contingent:
 		rec.Title = f.contingent[w.r.IntN(len(f.contingent))]
 	default:
-		ps.st.level = int8(ladderT.pick(w.r))
+		ps.st.level = int8(ladderT.Pick(w.r))
 		rec.Title = f.ladder[ps.st.level]
 	}
 }
 
-var ladderT = newTable([]float64{0.2, 0.35, 0.25, 0.12, 0.08})
+var ladderT = weighted.NewTable([]float64{0.2, 0.35, 0.25, 0.12, 0.08})
 
 // uniqueName draws a legal name nobody else has. First and last names
 // collide as often as real ones do (hr-data-shapes.md §1.3); a colliding
@@ -254,11 +255,11 @@ func (w *Workforce) initialDates(p int32, manager bool, level int) {
 	w.setHired(p, hire, zone)
 	if ps.st.contingent {
 		ps.st.contractEnd = today.AddDays(between(w.r, 14, 365))
-		if chance(w.r, 0.5) {
+		if weighted.Chance(w.r, 0.5) {
 			ps.st.contractEnd = monthEnd(ps.st.contractEnd)
 		}
 		ps.base.ContractEndDate = ps.st.contractEnd
-	} else if chance(w.r, 0.03) {
+	} else if weighted.Chance(w.r, 0.03) {
 		ps.base.Rehire = true
 		ps.base.OriginalHireDate = hire.AddDays(-between(w.r, 365, 8*365))
 	}
@@ -280,10 +281,10 @@ func (w *Workforce) addAlumni(n int, recs *[]Worker) {
 	for range n {
 		o := w.ps[1+w.r.IntN(max(1, active-1))%active].st.org
 		st := w.os[o].site
-		if !chance(w.r, 0.85) {
+		if !weighted.Chance(w.r, 0.85) {
 			st = w.drawSite()
 		}
-		p := w.newPersona(recs, o, st, chance(w.r, 0.3))
+		p := w.newPersona(recs, o, st, weighted.Chance(w.r, 0.3))
 		ps := &w.ps[p]
 		w.drawTitle(p, ps.base)
 		zone := w.sites[st].zone

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
@@ -26,7 +27,7 @@ func (w *Workforce) hireInto(entered time.Time, prefer int32) (o int32, st int, 
 			o = prefer
 		}
 		st = w.os[o].site
-		if !chance(w.r, 0.85) {
+		if !weighted.Chance(w.r, 0.85) {
 			st = w.drawSite()
 		}
 		zone := w.sites[st].zone
@@ -52,7 +53,7 @@ func (w *Workforce) hireInto(entered time.Time, prefer int32) (o int32, st int, 
 // with probability RescindShare / 0.9 (nine in ten hires are keyed at
 // least two days ahead), so RescindShare of all hires are.
 func (w *Workforce) hire(entered time.Time, contingent bool) {
-	if chance(w.r, w.cfg.Rates.RehireShare) && w.rehire(entered, contingent) {
+	if weighted.Chance(w.r, w.cfg.Rates.RehireShare) && w.rehire(entered, contingent) {
 		return
 	}
 	o, st, start, at, lead, seen, ok := w.hireInto(entered, -1)
@@ -60,7 +61,7 @@ func (w *Workforce) hire(entered time.Time, contingent bool) {
 		return
 	}
 	rec := &Worker{Status: Active}
-	if chance(w.r, w.cfg.Shape.DuplicateNameShare/2) && len(w.live) > 0 {
+	if weighted.Chance(w.r, w.cfg.Shape.DuplicateNameShare/2) && len(w.live) > 0 {
 		twin := w.ps[w.live[w.r.IntN(len(w.live))]].base
 		rec.Legal, rec.Gender, rec.Culture = twin.Legal, twin.Gender, twin.Culture
 		w.names[names.Key(&rec.Legal)]++
@@ -71,14 +72,14 @@ func (w *Workforce) hire(entered time.Time, contingent bool) {
 	rec.WorkerID = w.ids.workerID(rec.Type)
 	rec.PersonIDExternal, rec.UserID = rec.WorkerID, rec.WorkerID
 	w.drawTitle(p, rec)
-	if chance(w.r, w.cfg.Shape.PreferredNameShare) {
+	if weighted.Chance(w.r, w.cfg.Shape.PreferredNameShare) {
 		w.setPreferred(p)
 	}
 	w.contact(p)
 	w.ps[p].hireAt, w.ps[p].entered = at, entered
 	w.join(p, rec, o, st, start, at, seen)
 	w.emit(p, Event{Kind: Hire, Effective: at, Entered: entered, Worker: rec})
-	if lead >= 2 && chance(w.r, w.cfg.Rates.RescindShare/0.9) {
+	if lead >= 2 && weighted.Chance(w.r, w.cfg.Rates.RescindShare/0.9) {
 		d := w.day - 1 + between(w.r, 1, lead-1)
 		for w.weekend(d) && d > w.day {
 			d-- // HR keys on weekdays; keep it before the start
@@ -144,7 +145,7 @@ func (w *Workforce) rehire(entered time.Time, contingent bool) bool {
 		return false
 	}
 	prefer := w.ps[a].st.org
-	if chance(w.r, 0.5) {
+	if weighted.Chance(w.r, 0.5) {
 		prefer = -1
 	}
 	o, st, start, at, _, seen, ok := w.hireInto(entered, prefer)
@@ -156,7 +157,7 @@ func (w *Workforce) rehire(entered time.Time, contingent bool) bool {
 	rec.Status, rec.Rehire, rec.Manages = Active, true, ""
 	rec.LastDayOfWork, rec.TerminationAt, rec.TerminationReason, rec.EligibleForRehire = Date{}, time.Time{}, "", false
 	w.ps[a].st.rehiring = true
-	if chance(w.r, 0.5) { // same WID and Worker_ID
+	if weighted.Chance(w.r, 0.5) { // same WID and Worker_ID
 		w.join(a, &rec, o, st, start, at, seen)
 		w.drawTitle(a, &rec)
 		w.emit(a, Event{Kind: Rehire, Effective: at, Entered: entered, Worker: &rec})

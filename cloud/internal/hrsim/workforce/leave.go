@@ -3,6 +3,8 @@ package workforce
 import (
 	"strconv"
 	"time"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 )
 
 // terminate keys the end of persona p's employment on its last day of work
@@ -69,7 +71,7 @@ func (w *Workforce) resign(entered time.Time) bool {
 		last = leavingDate(w.r, today.AddDays(between(w.r, n[0], n[1])))
 	case Involuntary:
 		last = today
-		if w.ps[p].st.manages < 0 && chance(w.r, 0.4) {
+		if w.ps[p].st.manages < 0 && weighted.Chance(w.r, 0.4) {
 			last = today.AddDays(-between(w.r, 1, 10))
 		}
 	default:
@@ -121,7 +123,7 @@ func (w *Workforce) convert(entered time.Time, toEmployee bool) bool {
 	rec.PreviousWID, rec.Rehire = old.WID, false
 	q := w.addPersona(&rec, o, int(ps.st.loc), !toEmployee, ps.st.person)
 	rec.WorkerID, rec.UserID = w.ids.workerID(rec.Type), ""
-	if chance(w.r, w.cfg.Rates.ConversionKeepsID) {
+	if weighted.Chance(w.r, w.cfg.Rates.ConversionKeepsID) {
 		rec.WorkerID = old.WorkerID
 		for k := 2; rec.UserID == "" || w.userIDs[rec.UserID]; k++ {
 			rec.UserID = old.WorkerID + "_" + strconv.Itoa(k)
@@ -159,7 +161,7 @@ func (w *Workforce) reviewContract(p int32, entered time.Time) {
 	}
 	today := DateOf(entered.In(w.zone(p)))
 	end := st.contractEnd
-	if !chance(w.r, w.cfg.Rates.ContractExtension) {
+	if !weighted.Chance(w.r, w.cfg.Rates.ContractExtension) {
 		if end.Before(today) {
 			end = today
 		}

@@ -3,6 +3,7 @@ package workforce
 import (
 	"time"
 
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
@@ -14,7 +15,7 @@ func (w *Workforce) moveDate(p int32, entered time.Time, back float64) (Date, ti
 	zone := w.zone(p)
 	today := DateOf(entered.In(zone))
 	d := changeDate(w.r, today)
-	if chance(w.r, back) {
+	if weighted.Chance(w.r, back) {
 		d = today.AddDays(-between(w.r, 1, 20))
 	}
 	st := &w.ps[p].st
@@ -48,7 +49,7 @@ func (w *Workforce) changeTitle(entered time.Time) bool {
 		e.Title, e.JobFamily = f.contingent[w.r.IntN(len(f.contingent))], f.id
 	default:
 		lvl := int(st.level) + 1
-		if lvl >= len(f.ladder) || lvl < 0 || chance(w.r, 0.3) {
+		if lvl >= len(f.ladder) || lvl < 0 || weighted.Chance(w.r, 0.3) {
 			lvl = w.r.IntN(len(f.ladder))
 		}
 		st.level = int8(lvl)
@@ -101,7 +102,7 @@ func (w *Workforce) transfer(entered time.Time) bool {
 		w.drawTitle(p, &rec)
 		w.emit(p, Event{Kind: TitleChange, Effective: at, Entered: entered, Title: rec.Title, JobFamily: familyID(nf)})
 	}
-	if site := w.os[to].site; chance(w.r, 0.3) && int32(site) != st.loc {
+	if site := w.os[to].site; weighted.Chance(w.r, 0.3) && int32(site) != st.loc {
 		w.moveSite(p, site, at, entered)
 	}
 	w.freeze(at, seen)
@@ -140,7 +141,7 @@ func (w *Workforce) relocate(entered time.Time) bool {
 	site := -1
 	for range 8 {
 		c := w.drawSite()
-		if chance(w.r, 0.5) {
+		if weighted.Chance(w.r, 0.5) {
 			same := w.byCountry[w.countryOf(cur)]
 			c = same[w.r.IntN(len(same))]
 		}
@@ -191,7 +192,7 @@ func (w *Workforce) changeName(entered time.Time) bool {
 	}
 	n := rec.Legal
 	n.Last = d.Surname(w.r, rec.Gender)
-	if chance(w.r, 0.3) {
+	if weighted.Chance(w.r, 0.3) {
 		n.Last = rec.Legal.Last + "-" + n.Last
 	}
 	_, at, ok := w.moveDate(p, entered, 0)

@@ -3,6 +3,8 @@ package workforce
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 )
 
 // Org is a supervisory organisation (Workday SUPERVISORY, SF department).
@@ -38,7 +40,7 @@ const meanSpan = 7
 // spanOf draws how many direct reports a manager has: 3-12 mostly, a few
 // with 25-40 (hr-data-shapes.md §3: average span 6-10, some 30+).
 func (w *Workforce) spanOf() int {
-	if chance(w.r, 0.02) {
+	if weighted.Chance(w.r, 0.02) {
 		return between(w.r, 25, 40)
 	}
 	return between(w.r, 3, 12)
@@ -64,7 +66,7 @@ func (w *Workforce) planTree(n int) []node {
 		}
 		for i, b := range w.split(rest, weights) {
 			s := hq
-			if !chance(w.r, 0.5) {
+			if !weighted.Chance(w.r, 0.5) {
 				s = w.drawSite()
 			}
 			nodes = append(nodes, node{parent: 0, level: 1, budget: b, family: i, site: s})
@@ -93,7 +95,7 @@ func (w *Workforce) planTree(n int) []node {
 		}
 		for k, cb := range w.split(b-direct, weights) {
 			s := nd.site
-			if !chance(w.r, 0.7) {
+			if !weighted.Chance(w.r, 0.7) {
 				s = w.drawSite()
 			}
 			team := nd.team

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce/names"
 )
 
@@ -22,8 +23,8 @@ type Workforce struct {
 	companies []Company
 	locs      []Location
 	sites     []site
-	countryT  table   // draws a country index into byCountry
-	byCountry [][]int // site indices per drawn country
+	countryT  weighted.Table // draws a country index into byCountry
+	byCountry [][]int        // site indices per drawn country
 
 	orgs    []Org
 	os      []orgState
@@ -52,7 +53,7 @@ type site struct {
 	area     string
 	company  int
 	cultures []*names.Drawer
-	cultureT table
+	cultureT weighted.Table
 }
 
 // orgState is an organisation as the simulation sees it: the projection of

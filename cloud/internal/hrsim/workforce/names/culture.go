@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/weighted"
 )
 
 // culture is a naming culture: given names per gender, surnames in
@@ -44,9 +46,9 @@ type Drawer struct {
 	*culture
 	male, female    []string
 	local           map[string]string
-	maleT, femaleT  table
-	lastT           table
-	middleT, middFT table
+	maleT, femaleT  weighted.Table
+	lastT           weighted.Table
+	middleT, middFT weighted.Table
 }
 
 // drawers holds a Drawer per culture code, built once; it is never
@@ -77,15 +79,15 @@ var drawers = sync.OnceValue(func() map[string]*Drawer {
 			}
 		}
 		// Given names are flatter than surnames.
-		d.maleT, d.femaleT = newTable(zipf(len(d.male), 0.6)), newTable(zipf(len(d.female), 0.6))
+		d.maleT, d.femaleT = weighted.NewTable(weighted.Zipf(len(d.male), 0.6)), weighted.NewTable(weighted.Zipf(len(d.female), 0.6))
 		if c.lastW != nil {
-			d.lastT = newTable(c.lastW)
+			d.lastT = weighted.NewTable(c.lastW)
 		} else {
-			d.lastT = newTable(zipf(len(c.last), 0.9))
+			d.lastT = weighted.NewTable(weighted.Zipf(len(c.last), 0.9))
 		}
 		if len(c.middleM) > 0 {
-			d.middleT = newTable(zipf(len(c.middleM), 0.5))
-			d.middFT = newTable(zipf(len(c.middleF), 0.5))
+			d.middleT = weighted.NewTable(weighted.Zipf(len(c.middleM), 0.5))
+			d.middFT = weighted.NewTable(weighted.Zipf(len(c.middleF), 0.5))
 		}
 		m[code] = d
 	}
@@ -94,7 +96,7 @@ var drawers = sync.OnceValue(func() map[string]*Drawer {
 
 // Surname returns a surname in the form for gender g (F, M or U).
 func (c *Drawer) Surname(r *rand.Rand, g string) string {
-	s := c.last[c.lastT.pick(r)]
+	s := c.last[c.lastT.Pick(r)]
 	m, f, ok := strings.Cut(s, "|")
 	if ok && g == "F" {
 		return f
@@ -105,22 +107,22 @@ func (c *Drawer) Surname(r *rand.Rand, g string) string {
 // Draw returns a fresh legal name for someone of gender g (F, M or U).
 func (c *Drawer) Draw(r *rand.Rand, g string) Name {
 	var n Name
-	female := g == "F" || (g == "U" && chance(r, 0.5))
+	female := g == "F" || (g == "U" && weighted.Chance(r, 0.5))
 	if female {
-		n.First = c.female[c.femaleT.pick(r)]
+		n.First = c.female[c.femaleT.Pick(r)]
 	} else {
-		n.First = c.male[c.maleT.pick(r)]
+		n.First = c.male[c.maleT.Pick(r)]
 	}
 	n.Last = c.Surname(r, g)
-	if c.mononymP > 0 && chance(r, c.mononymP) {
+	if c.mononymP > 0 && weighted.Chance(r, c.mononymP) {
 		return Name{Last: n.Last}
 	}
-	if len(c.middleM) > 0 && chance(r, c.middleP) {
+	if len(c.middleM) > 0 && weighted.Chance(r, c.middleP) {
 		if m := c.Middle(r, female); m != n.First {
 			n.Middle = m
 		}
 	}
-	if c.secondLast && chance(r, 0.85) {
+	if c.secondLast && weighted.Chance(r, 0.85) {
 		if s := c.Surname(r, g); s != n.Last {
 			n.SecondaryLast = s
 		}
@@ -128,7 +130,7 @@ func (c *Drawer) Draw(r *rand.Rand, g string) Name {
 	// Hyphenated double surnames (hr-data-shapes.md §1.1: 3-6 % with an
 	// apostrophe or hyphen, counting the tables' own O'Brien and
 	// Müller-Lüdenscheidt).
-	if !c.secondLast && c.mononymP == 0 && chance(r, 0.02) {
+	if !c.secondLast && c.mononymP == 0 && weighted.Chance(r, 0.02) {
 		if s := c.Surname(r, g); s != n.Last {
 			n.Last += "-" + s
 		}
@@ -147,14 +149,14 @@ func (c *Drawer) Draw(r *rand.Rand, g string) Name {
 			n.Last = strings.ToUpper(n.Last) // legacy all-caps record, §1.1
 		}
 	}
-	if c.local != nil && chance(r, c.localP) {
+	if c.local != nil && weighted.Chance(r, c.localP) {
 		lf, okf := c.local[n.First]
 		ll, okl := c.local[n.Last]
 		if okf && okl {
 			n.LocalFirst, n.LocalLast = lf, ll
 		}
 	}
-	if c.macronsP > 0 && !chance(r, c.macronsP) {
+	if c.macronsP > 0 && !weighted.Chance(r, c.macronsP) {
 		n.First, n.Last = stripMacrons(n.First), stripMacrons(n.Last)
 	}
 	return n
@@ -166,9 +168,9 @@ func (c *Drawer) Middle(r *rand.Rand, female bool) string {
 	case len(c.middleM) == 0:
 		return string(rune('A'+r.IntN(26))) + "."
 	case female:
-		return c.middleF[c.middFT.pick(r)]
+		return c.middleF[c.middFT.Pick(r)]
 	}
-	return c.middleM[c.middleT.pick(r)]
+	return c.middleM[c.middleT.Pick(r)]
 }
 
 // Preferred returns a preferred given name for someone whose legal given
@@ -179,7 +181,7 @@ func (c *Drawer) Preferred(r *rand.Rand, first, g string) string {
 	if p, ok := c.nick[first]; ok {
 		return p
 	}
-	if !c.adopts || (c.adoptRare && !chance(r, 0.3)) {
+	if !c.adopts || (c.adoptRare && !weighted.Chance(r, 0.3)) {
 		return ""
 	}
 	if g == "F" {
