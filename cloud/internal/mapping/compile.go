@@ -183,3 +183,29 @@ func (c *Compiled) Targets() []string {
 	}
 	return out
 }
+
+// Sources lists the source attributes the mapping reads (direct rules and
+// the attributes expressions refer to), sorted and without duplicates. A
+// connector asks its HR system only for these.
+func (c *Compiled) Sources() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(name string) {
+		if name != "" && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	for _, r := range c.rules {
+		if r.Type == Direct {
+			add(r.Source)
+		}
+		if r.prog != nil {
+			for _, a := range r.prog.Attributes() {
+				add(a)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -3,6 +3,7 @@ package mapping
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -134,4 +135,27 @@ func TestTargets(t *testing.T) {
 	}})
 	require.NoError(t, err)
 	require.Equal(t, []string{"employeeID", "title"}, c.Targets())
+}
+
+func TestCompiledSources(t *testing.T) {
+	c, err := Compile(DefaultWorkdayAD())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Sources()
+	for _, want := range []string{"WorkerID", "Active", "FirstName", "LastName", "PreferredNameData", "ManagerReference", "UserID"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("Sources() = %v, missing %s", got, want)
+		}
+	}
+	if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+		t.Errorf("Sources() = %v, want sorted and unique", got)
+	}
+	c, err = Compile(Mapping{Rules: []Rule{{Target: "sn", Type: Constant, Value: "x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Sources(); len(got) != 0 {
+		t.Errorf("constant-only mapping Sources() = %v, want none", got)
+	}
 }
