@@ -124,6 +124,23 @@ type Uploads interface {
 	// LatestRecord returns the newest staged record of a worker, processed
 	// or not; ErrNotFound when there is none.
 	LatestRecord(ctx context.Context, jobID, anchor string) (StagedRecord, error)
+	// UploadStatus reports how far the engine is with one upload;
+	// ErrNotFound when the job has no upload with that ID.
+	UploadStatus(ctx context.Context, jobID, uploadID string) (UploadStatus, error)
+}
+
+// UploadStatus is the processing state of one upload.
+type UploadStatus struct {
+	ID         string
+	JobID      string
+	ReceivedAt time.Time
+	// Records is how many records the upload staged; Pending how many of
+	// them the engine has not finished yet.
+	Records, Pending int
+	// ByStatus counts the provisioning log entries of the upload by status
+	// (success, failure, skipped, warning). A record retried from escrow
+	// has one entry per attempt.
+	ByStatus map[string]int
 }
 
 // OpState is where a durable operation is in its life.

@@ -85,3 +85,33 @@ func (s *Store) LatestRecord(ctx context.Context, jobID, anchor string) (store.S
 	r.ReceivedAt = fromMS(at)
 	return r, nil
 }
+
+// UploadStatus implements store.Uploads.
+func (s *Store) UploadStatus(ctx context.Context, jobID, uploadID string) (store.UploadStatus, error) {
+	st := store.UploadStatus{ID: uploadID, JobID: jobID, ByStatus: map[string]int{}}
+	var at int64
+	err := s.db.QueryRow(ctx, `SELECT received_at, record_count,
+		(SELECT COUNT(*) FROM staged_records WHERE upload_id = u.id AND processed_at IS NULL)
+		FROM uploads u WHERE id = $1 AND job_id = $2`, uploadID, jobID).Scan(&at, &st.Records, &st.Pending)
+	if notFound(err) {
+		return st, fmt.Errorf("upload %s of %s: %w", uploadID, jobID, store.ErrNotFound)
+	}
+	if err != nil {
+		return st, fmt.Errorf("upload %s of %s: %w", uploadID, jobID, err)
+	}
+	st.ReceivedAt = fromMS(at)
+	rows, err := s.db.Query(ctx, `SELECT status, COUNT(*) FROM provisioning_logs WHERE job_id = $1 AND cycle_id = $2 GROUP BY status`, jobID, uploadID)
+	if err != nil {
+		return st, fmt.Errorf("upload %s of %s: %w", uploadID, jobID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return st, fmt.Errorf("upload %s of %s: %w", uploadID, jobID, err)
+		}
+		st.ByStatus[status] = n
+	}
+	return st, rows.Err()
+}

@@ -113,6 +113,20 @@ func testUploads(t *testing.T, s store.Store) {
 	require.Equal(t, "u3", latest.UploadID, "the newest record of the worker")
 	_, err = s.LatestRecord(ctx, "j1", "nobody")
 	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// Finish one record of u1 with a failure: u1 has 2 records, 1 pending.
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{RecordID: recs[0].ID,
+		Log: store.LogEntry{ID: "l-status", JobID: "j1", CycleID: "u1", ChangeID: "c", ActivityTime: t0, Action: "create", Status: "failure"}}))
+	st, err := s.UploadStatus(ctx, "j1", "u1")
+	require.NoError(t, err)
+	require.Equal(t, 2, st.Records)
+	require.Equal(t, 1, st.Pending)
+	require.Equal(t, map[string]int{"failure": 1}, st.ByStatus)
+	require.WithinDuration(t, t0, st.ReceivedAt, time.Millisecond)
+	_, err = s.UploadStatus(ctx, "j2", "u1")
+	require.ErrorIs(t, err, store.ErrNotFound, "an upload of another job")
+	_, err = s.UploadStatus(ctx, "j1", "nope")
+	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
 func testOperationLifecycle(t *testing.T, s store.Store) {
