@@ -26,6 +26,7 @@ type Store interface {
 	Logs
 	References
 	Escrows
+	Syncs
 	Close() error
 }
 
@@ -90,6 +91,10 @@ type Reset struct {
 	Links bool
 	// Quarantine: lift the quarantine.
 	Quarantine bool
+	// Watermark: forget where the pull source's incremental reads start and
+	// what each worker's last record was, so the next cycle is an initial
+	// cycle that reads and processes every worker again.
+	Watermark bool
 }
 
 // Upload is one accepted bulk request and its records.
@@ -98,6 +103,9 @@ type Upload struct {
 	JobID      string
 	ReceivedAt time.Time
 	Records    []StagedRecord
+	// Wakes are staged with the records: instants at which a worker is to
+	// be read from the pull source again.
+	Wakes []Wake
 }
 
 // StagedRecord is one source record waiting to be processed.
@@ -111,6 +119,9 @@ type StagedRecord struct {
 	// Payload is the JSON of the flattened source attributes.
 	Payload    []byte
 	ReceivedAt time.Time
+	// Digest, when not zero, is remembered as the worker's last record
+	// (see Syncs.Digests) when the record is staged.
+	Digest int64
 }
 
 // Uploads stages records until the engine has processed them.
@@ -341,4 +352,86 @@ type Logs interface {
 	// CountActions counts a job's entries with one of actions and status
 	// success since the instant.
 	CountActions(ctx context.Context, jobID string, actions []string, since time.Time) (int, error)
+}
+
+// SyncState is the pull source of a job and where its cycles are.
+type SyncState struct {
+	JobID string
+	// SourceKind names the connector (workday, successfactors, csv);
+	// SourceConfig is its JSON configuration, secrets included.
+	SourceKind   string
+	SourceConfig []byte
+	Interval     time.Duration
+	// Watermark is where the next incremental read starts; nil means the
+	// next cycle is an initial cycle.
+	Watermark []byte
+	// WatermarkVersion is the job's SchemaVersion the watermark was made
+	// with; a newer schema makes the next cycle an initial cycle.
+	WatermarkVersion int
+	NextCycleAt      time.Time
+	// LeaseOwner holds the job's cycle until LeaseUntil.
+	LeaseOwner string
+	LeaseUntil time.Time
+	// Last describes the last cycle that ended.
+	Last CycleSummary
+}
+
+// CycleSummary describes one finished cycle.
+type CycleSummary struct {
+	ID         string
+	Kind       string // initial, incremental
+	StartedAt  time.Time
+	FinishedAt time.Time
+	// Read is how many records the source returned, Staged how many were
+	// new or changed and went to the engine.
+	Read, Staged int
+	// Error is empty when the cycle succeeded.
+	Error string
+}
+
+// Wake is an instant at which a worker is read from the source again (an
+// effective-dated change takes effect).
+type Wake struct {
+	JobID  string
+	Anchor string
+	DueAt  time.Time
+}
+
+// CycleEnd is what FinishCycle records.
+type CycleEnd struct {
+	Summary CycleSummary
+	// Watermark, when not nil, replaces the stored one, made with the
+	// schema version WatermarkVersion.
+	Watermark        []byte
+	WatermarkVersion int
+	NextCycleAt      time.Time
+}
+
+// Syncs stores pull sources, their watermarks and cycle leases.
+type Syncs interface {
+	// PutSource sets or replaces the pull source of a job and makes a cycle
+	// due now. A changed source kind forgets the watermark.
+	PutSource(ctx context.Context, jobID, kind string, config []byte, interval time.Duration) error
+	// GetSyncState returns a job's pull source; ErrNotFound when the job
+	// has none (an API-driven job).
+	GetSyncState(ctx context.Context, jobID string) (SyncState, error)
+	// ClaimCycle leases, to owner until now+lease, one job whose cycle is
+	// due and whose lease is free or expired. ok is false when there is
+	// none. Replicas sharing a database claim different jobs.
+	ClaimCycle(ctx context.Context, owner string, now time.Time, lease time.Duration) (st SyncState, ok bool, err error)
+	// ExtendLease keeps a running cycle's lease; ErrConflict when owner
+	// lost it.
+	ExtendLease(ctx context.Context, jobID, owner string, until time.Time) error
+	// FinishCycle records the end of a cycle and releases the lease;
+	// ErrConflict when owner lost it (another replica's cycle counts).
+	FinishCycle(ctx context.Context, jobID, owner string, end CycleEnd) error
+	// RequestCycle makes a job's next cycle due at the instant (now, after
+	// an admin's restart).
+	RequestCycle(ctx context.Context, jobID string, at time.Time) error
+	// Digests returns the digest of each worker's last staged record.
+	Digests(ctx context.Context, jobID string) (map[string]int64, error)
+	// DueWakes returns wakes due at or before now, oldest first.
+	DueWakes(ctx context.Context, now time.Time, limit int) ([]Wake, error)
+	// DeleteWake removes a wake that was handled.
+	DeleteWake(ctx context.Context, w Wake) error
 }

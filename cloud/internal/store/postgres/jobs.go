@@ -136,6 +136,10 @@ func (s *Store) ResetJob(ctx context.Context, id string, r store.Reset) error {
 		if r.Quarantine {
 			stmts = append(stmts, `UPDATE jobs SET quarantine_reason = '', quarantined_at = 0 WHERE id = $1`)
 		}
+		if r.Watermark {
+			stmts = append(stmts, `UPDATE sync_states SET watermark = NULL, watermark_version = 0, next_cycle_at = 0 WHERE job_id = $1`,
+				`DELETE FROM source_digests WHERE job_id = $1`)
+		}
 		for _, q := range stmts {
 			if _, err := tx.Exec(ctx, q, id); err != nil {
 				return err

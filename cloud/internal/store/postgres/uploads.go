@@ -25,7 +25,10 @@ func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
 				r := u.Records[i]
 				return []any{u.JobID, u.ID, r.BulkID, r.Anchor, r.Payload, at}, nil
 			}))
-		return err
+		if err != nil {
+			return err
+		}
+		return stageExtras(ctx, tx, u)
 	})
 	if isUniqueViolation(err) {
 		return fmt.Errorf("upload %s: %w", u.ID, store.ErrConflict)

@@ -142,6 +142,10 @@ func (s *Store) ResetJob(ctx context.Context, id string, r store.Reset) error {
 		if r.Quarantine {
 			stmts = append(stmts, `UPDATE jobs SET quarantine_reason = '', quarantined_at = 0 WHERE id = ?`)
 		}
+		if r.Watermark {
+			stmts = append(stmts, `UPDATE sync_states SET watermark = NULL, watermark_version = 0, next_cycle_at = 0 WHERE job_id = ?`,
+				`DELETE FROM source_digests WHERE job_id = ?`)
+		}
 		for _, q := range stmts {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err

@@ -26,7 +26,7 @@ func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
 				return err
 			}
 		}
-		return nil
+		return stageExtras(ctx, tx, u)
 	})
 	if isUniqueViolation(err) {
 		return fmt.Errorf("upload %s: %w", u.ID, store.ErrConflict)

@@ -33,6 +33,8 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"escrows", testEscrows},
 		{"deletion guard state", testDeletionGuard},
 		{"pause and reset", testPauseAndReset},
+		{"pull sources and cycle leases", testSyncs},
+		{"digests and wakes", testDigestsAndWakes},
 	}
 	tests = append(tests, sharedCases...)
 	for _, tc := range tests {
