@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
 	"github.com/hrsync/hrsync/cloud/internal/schema"
 	"github.com/hrsync/hrsync/cloud/internal/scope"
+	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
 // Policy is a job's configuration besides its attribute mapping: which
@@ -126,4 +128,22 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 func Validate(mappingJSON, policyJSON []byte) error {
 	_, err := compileJob(mappingJSON, policyJSON, 0)
 	return err
+}
+
+// SourceAttributes lists the source attributes a job's mapping, scoping
+// filter and input filter read: what a pull source asks its HR system for.
+func SourceAttributes(job store.Job) ([]string, error) {
+	cj, err := compileJob(job.Mapping, job.Scoping, job.SchemaVersion)
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", job.ID, err)
+	}
+	p, err := ParsePolicy(job.Scoping)
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", job.ID, err)
+	}
+	out := cj.mapping.Sources()
+	out = append(out, p.Scope.Attributes()...)
+	out = append(out, p.InputScope.Attributes()...)
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }

@@ -41,7 +41,7 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	start := e.cfg.Clock.Now()
 	log := e.cfg.Logger.With("job_id", job.ID, "record_id", rec.ID)
 	entry := store.LogEntry{
-		ID: newID(), JobID: job.ID, CycleID: rec.UploadID, ChangeID: newID(),
+		ID: newID(), JobID: job.ID, CycleID: cycleOf(rec.UploadID), ChangeID: newID(),
 		Action: "other", Status: StatusSuccess, SourceID: rec.Anchor,
 	}
 	var t trail

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hrsync/hrsync/cloud/internal/expr"
 )
@@ -53,4 +54,15 @@ func DecodeSource(b []byte) (map[string]expr.Value, error) {
 		}
 	}
 	return out, nil
+}
+
+// BatchUploadID names batch n of a pull cycle's records. The engine logs
+// records of every batch under the cycle's ID.
+func BatchUploadID(cycleID string, n int) string { return fmt.Sprintf("%s.%d", cycleID, n) }
+
+// cycleOf returns the cycle an upload belongs to: a pull cycle for its
+// batches, the upload itself for an API-driven upload.
+func cycleOf(uploadID string) string {
+	c, _, _ := strings.Cut(uploadID, ".")
+	return c
 }

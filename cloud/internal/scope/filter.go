@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // Operator is a clause's comparison, spelled as Entra spells it.
@@ -82,4 +83,17 @@ func ParseJSON(data []byte) (Filter, error) {
 		return Filter{}, fmt.Errorf("scope: decode: unexpected data after the filter")
 	}
 	return f, nil
+}
+
+// Attributes lists the source attributes the filter reads, sorted and
+// without duplicates.
+func (f Filter) Attributes() []string {
+	var out []string
+	for _, g := range f.Groups {
+		for _, c := range g.Clauses {
+			out = append(out, c.Attribute)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

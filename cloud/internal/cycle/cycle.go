@@ -1,0 +1,403 @@
+// Package cycle runs the pull sources of provisioning jobs. A Runner claims a
+// job whose cycle is due (through the store, so replicas sharing a
+// PostgreSQL database never run one job's cycle twice at once), reads the
+// job's HR source, and stages what it read for the engine:
+//
+//   - an initial cycle (no watermark yet, or the mapping or scoping changed
+//     since the watermark was made) reads every worker with Source.Full and
+//     stages every record;
+//   - an incremental cycle reads what changed since the watermark with
+//     Source.Changes and stages only records that differ from the worker's
+//     last staged record, so its cost follows the number of changes.
+//
+// Records are staged in batches with their digests and wakes in one
+// transaction per batch; the watermark is stored only after the last batch,
+// so a crash repeats a window and never skips one, and the engine's
+// idempotent processing absorbs the repeat. Wakes (effective-dated changes
+// the source announced) are handled as they fall due: the worker is read
+// again as of that instant and staged.
+package cycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jonboulle/clockwork"
+
+	"github.com/hrsync/hrsync/cloud/internal/engine"
+	"github.com/hrsync/hrsync/cloud/internal/source"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+// Kinds of cycle.
+const (
+	Initial     = "initial"
+	Incremental = "incremental"
+)
+
+// Store is what the runner reads and writes.
+type Store interface {
+	store.Jobs
+	store.Uploads
+	store.Syncs
+}
+
+// Opener builds the connector of a job from its stored source settings and
+// the source attributes the job's mapping and filters read.
+type Opener func(ctx context.Context, st store.SyncState, attributes []string) (source.Source, error)
+
+// Config configures a Runner.
+type Config struct {
+	Store Store
+	Open  Opener
+	// Notify wakes the engine after records were staged.
+	Notify func()
+	// Owner names this replica in cycle leases. Default: a random ID.
+	Owner string
+	// Lease is how long a claimed cycle is held without renewal; the
+	// runner renews it while it reads. Default 2 minutes.
+	Lease time.Duration
+	// Batch is how many records are staged per transaction. Default 2,000.
+	Batch int
+	// RetryAfter is when a failed cycle is tried again, unless the job's
+	// interval is shorter. Default 1 minute.
+	RetryAfter time.Duration
+	// Poll is how often the runner looks for due cycles and wakes.
+	// Default 1 second.
+	Poll   time.Duration
+	Clock  clockwork.Clock
+	Logger *slog.Logger
+}
+
+// CheckAndSetDefaults validates required fields and fills defaults.
+func (c *Config) CheckAndSetDefaults() error {
+	if c.Store == nil || c.Open == nil {
+		return errors.New("cycle config: Store and Open are required")
+	}
+	if c.Notify == nil {
+		c.Notify = func() {}
+	}
+	if c.Owner == "" {
+		c.Owner = uuid.NewString()
+	}
+	if c.Lease <= 0 {
+		c.Lease = 2 * time.Minute
+	}
+	if c.Batch <= 0 {
+		c.Batch = 2000
+	}
+	if c.RetryAfter <= 0 {
+		c.RetryAfter = time.Minute
+	}
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Runner runs due cycles and wakes.
+type Runner struct {
+	cfg Config
+}
+
+// New returns a Runner.
+func New(cfg Config) (*Runner, error) {
+	if err := cfg.CheckAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	return &Runner{cfg: cfg}, nil
+}
+
+// Run runs cycles and wakes until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	tick := r.cfg.Clock.NewTicker(r.cfg.Poll)
+	defer tick.Stop()
+	for {
+		for {
+			ran, err := r.RunDue(ctx)
+			if err != nil && ctx.Err() == nil {
+				r.cfg.Logger.Error("claiming a cycle failed", "error", err)
+			}
+			if !ran || ctx.Err() != nil {
+				break
+			}
+		}
+		if _, err := r.HandleWakes(ctx); err != nil && ctx.Err() == nil {
+			r.cfg.Logger.Error("handling wakes failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.Chan():
+		}
+	}
+}
+
+// RunDue claims one due cycle and runs it. ran is false when no cycle was
+// due. A cycle that fails is recorded in the job's sync state and retried
+// later; only a failure to claim or record is returned.
+func (r *Runner) RunDue(ctx context.Context) (ran bool, err error) {
+	st, ok, err := r.cfg.Store.ClaimCycle(ctx, r.cfg.Owner, r.cfg.Clock.Now(), r.cfg.Lease)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, r.run(ctx, st)
+}
+
+func (r *Runner) run(ctx context.Context, st store.SyncState) error {
+	now := r.cfg.Clock.Now()
+	sum := store.CycleSummary{ID: uuid.Must(uuid.NewV7()).String(), StartedAt: now}
+	log := r.cfg.Logger.With("job_id", st.JobID, "cycle_id", sum.ID)
+	end := store.CycleEnd{}
+	wm, version, err := r.read(ctx, st, &sum, log)
+	sum.FinishedAt = r.cfg.Clock.Now()
+	interval := st.Interval
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // the lease expires and another replica takes over
+		}
+		sum.Error = err.Error()
+		if k := source.KindOf(err); k != "" {
+			sum.Error = string(k) + ": " + err.Error()
+		}
+		log.Warn("cycle failed", "kind", sum.Kind, "error", err)
+		interval = min(interval, r.cfg.RetryAfter)
+		if d := retryAfter(err); d > interval {
+			interval = d
+		}
+	} else {
+		end.Watermark, end.WatermarkVersion = wm, version
+		log.Info("cycle finished", "kind", sum.Kind, "read", sum.Read, "staged", sum.Staged,
+			"duration_ms", sum.FinishedAt.Sub(sum.StartedAt).Milliseconds())
+	}
+	end.Summary, end.NextCycleAt = sum, sum.FinishedAt.Add(interval)
+	if err := r.cfg.Store.FinishCycle(ctx, st.JobID, r.cfg.Owner, end); err != nil {
+		return fmt.Errorf("cycle %s of %s: %w", sum.ID, st.JobID, err)
+	}
+	return nil
+}
+
+func retryAfter(err error) time.Duration {
+	var se *source.Error
+	if errors.As(err, &se) {
+		return se.RetryAfter
+	}
+	return 0
+}
+
+// read runs the source and stages what it returned; it returns the new
+// watermark and the schema version it was made with.
+func (r *Runner) read(ctx context.Context, st store.SyncState, sum *store.CycleSummary, log *slog.Logger) ([]byte, int, error) {
+	job, err := r.cfg.Store.GetJob(ctx, st.JobID)
+	if err != nil {
+		return nil, 0, err
+	}
+	attrs, err := engine.SourceAttributes(job)
+	if err != nil {
+		return nil, 0, err
+	}
+	src, err := r.cfg.Open(ctx, st, attrs)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open %s source: %w", st.SourceKind, err)
+	}
+	sum.Kind = Incremental
+	if st.Watermark == nil || st.WatermarkVersion != job.SchemaVersion {
+		sum.Kind = Initial
+	}
+	log.Info("cycle started", "kind", sum.Kind, "source", st.SourceKind)
+	b := r.newBatcher(ctx, job.ID, sum)
+	if sum.Kind == Incremental {
+		if b.digests, err = r.cfg.Store.Digests(ctx, job.ID); err != nil {
+			return nil, 0, err
+		}
+	}
+	var wm source.Watermark
+	if sum.Kind == Initial {
+		wm, err = src.Full(ctx, b.add)
+	} else {
+		wm, err = src.Changes(ctx, st.Watermark, b.add)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := b.flush(); err != nil {
+		return nil, 0, err
+	}
+	if len(wm) == 0 {
+		wm = source.Watermark("{}") // "read once": the next cycle is incremental
+	}
+	return wm, job.SchemaVersion, nil
+}
+
+// batcher stages records in batches.
+type batcher struct {
+	r       *Runner
+	ctx     context.Context
+	jobID   string
+	sum     *store.CycleSummary
+	digests map[string]int64 // nil: stage every record
+	n       int
+	cur     store.Upload
+	renewed time.Time
+}
+
+func (r *Runner) newBatcher(ctx context.Context, jobID string, sum *store.CycleSummary) *batcher {
+	return &batcher{r: r, ctx: ctx, jobID: jobID, sum: sum, renewed: r.cfg.Clock.Now()}
+}
+
+func (b *batcher) add(rec source.Record) error {
+	b.sum.Read++
+	if rec.Anchor == "" {
+		return fmt.Errorf("the source returned a record without an anchor (record %d of the cycle)", b.sum.Read)
+	}
+	payload, err := engine.EncodeSource(rec.Attributes)
+	if err != nil {
+		return fmt.Errorf("record %q: %w", rec.Anchor, err)
+	}
+	d := Digest(payload)
+	now := b.r.cfg.Clock.Now()
+	for _, at := range rec.Wake {
+		if at.After(now) {
+			b.cur.Wakes = append(b.cur.Wakes, store.Wake{JobID: b.jobID, Anchor: rec.Anchor, DueAt: at})
+		}
+	}
+	if b.digests != nil && b.digests[rec.Anchor] == d {
+		return b.flushIfFull() // unchanged since the last record staged
+	}
+	if b.digests != nil {
+		b.digests[rec.Anchor] = d // a second report in one cycle is a repeat
+	}
+	b.cur.Records = append(b.cur.Records, store.StagedRecord{BulkID: rec.Anchor, Anchor: rec.Anchor, Payload: payload, Digest: d})
+	return b.flushIfFull()
+}
+
+func (b *batcher) flushIfFull() error {
+	if len(b.cur.Records)+len(b.cur.Wakes) < b.r.cfg.Batch {
+		return nil
+	}
+	return b.flush()
+}
+
+func (b *batcher) flush() error {
+	if len(b.cur.Records) == 0 && len(b.cur.Wakes) == 0 {
+		return nil
+	}
+	b.n++
+	b.cur.ID, b.cur.JobID, b.cur.ReceivedAt = engine.BatchUploadID(b.sum.ID, b.n), b.jobID, b.r.cfg.Clock.Now()
+	if err := b.r.cfg.Store.StageUpload(b.ctx, b.cur); err != nil {
+		return err
+	}
+	b.sum.Staged += len(b.cur.Records)
+	if len(b.cur.Records) > 0 {
+		b.r.cfg.Notify()
+	}
+	b.cur = store.Upload{}
+	// Keep the lease while the source is read.
+	if now := b.r.cfg.Clock.Now(); now.Sub(b.renewed) > b.r.cfg.Lease/3 {
+		if err := b.r.cfg.Store.ExtendLease(b.ctx, b.jobID, b.r.cfg.Owner, now.Add(b.r.cfg.Lease)); err != nil {
+			return err
+		}
+		b.renewed = now
+	}
+	return nil
+}
+
+// Digest fingerprints an encoded record (FNV-1a, 64 bits); never zero.
+func Digest(payload []byte) int64 {
+	h := fnv.New64a()
+	h.Write(payload)
+	if d := int64(h.Sum64()); d != 0 {
+		return d
+	}
+	return 1
+}
+
+// HandleWakes reads the workers whose wakes are due as of their wake
+// instant and stages them. It returns how many wakes it handled.
+func (r *Runner) HandleWakes(ctx context.Context) (int, error) {
+	now := r.cfg.Clock.Now()
+	due, err := r.cfg.Store.DueWakes(ctx, now, 500)
+	if err != nil {
+		return 0, err
+	}
+	sources := map[string]source.Source{}
+	handled := 0
+	for _, w := range due {
+		log := r.cfg.Logger.With("job_id", w.JobID)
+		src, ok := sources[w.JobID]
+		if !ok {
+			src, err = r.openFor(ctx, w.JobID)
+			if err != nil {
+				log.Warn("wake skipped: the job's source cannot be opened", "error", err)
+				if errors.Is(err, store.ErrNotFound) {
+					_ = r.cfg.Store.DeleteWake(ctx, w) // the job lost its source
+				}
+				continue
+			}
+			sources[w.JobID] = src
+		}
+		if src == nil {
+			continue // paused or quarantined: the wake waits
+		}
+		rec, found, err := src.Worker(ctx, w.Anchor, w.DueAt)
+		if err != nil {
+			log.Warn("wake failed; retried on the next poll", "error", err)
+			sources[w.JobID] = nil // don't hammer a failing source this round
+			continue
+		}
+		u := store.Upload{ID: engine.BatchUploadID("wake-"+uuid.Must(uuid.NewV7()).String(), 1), JobID: w.JobID, ReceivedAt: now}
+		if found {
+			payload, err := engine.EncodeSource(rec.Attributes)
+			if err != nil {
+				return handled, fmt.Errorf("wake of %s: %w", w.JobID, err)
+			}
+			u.Records = []store.StagedRecord{{BulkID: w.Anchor, Anchor: w.Anchor, Payload: payload, Digest: Digest(payload)}}
+			for _, at := range rec.Wake {
+				if at.After(w.DueAt) {
+					u.Wakes = append(u.Wakes, store.Wake{JobID: w.JobID, Anchor: w.Anchor, DueAt: at})
+				}
+			}
+			if err := r.cfg.Store.StageUpload(ctx, u); err != nil {
+				return handled, err
+			}
+			r.cfg.Notify()
+		}
+		if err := r.cfg.Store.DeleteWake(ctx, w); err != nil {
+			return handled, err
+		}
+		handled++
+	}
+	return handled, nil
+}
+
+// openFor opens the source of a job, or returns nil when the job is paused
+// or quarantined.
+func (r *Runner) openFor(ctx context.Context, jobID string) (source.Source, error) {
+	st, err := r.cfg.Store.GetSyncState(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	job, err := r.cfg.Store.GetJob(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	if job.Paused || job.QuarantineReason != "" {
+		return nil, nil
+	}
+	attrs, err := engine.SourceAttributes(job)
+	if err != nil {
+		return nil, err
+	}
+	return r.cfg.Open(ctx, st, attrs)
+}
