@@ -26,6 +26,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/hrsync/hrsync/cloud/internal/connector"
 	"github.com/hrsync/hrsync/cloud/internal/gateway"
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
@@ -36,6 +37,7 @@ type Store interface {
 	store.Uploads
 	store.Logs
 	store.Links
+	store.Syncs
 }
 
 // Notifier is told when records were staged.
@@ -50,6 +52,9 @@ type Config struct {
 	Engine     Notifier
 	Planner    Planner
 	Agents     Agents
+	// Sources are the pull-source connectors jobs may use; nil: none
+	// (API-driven jobs only).
+	Sources    *connector.Registry
 	AdminToken string
 	// MaxOperations per bulk request. Default 50.
 	MaxOperations int
@@ -115,6 +120,9 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/pause", s.pauseJob)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/start", s.startJob)
 	s.mux.HandleFunc("GET /api/v1/agents", s.listAgents)
+	s.mux.HandleFunc("PUT /api/v1/jobs/{job}/source", s.putSource)
+	s.mux.HandleFunc("GET /api/v1/jobs/{job}/source", s.getSource)
+	s.mux.HandleFunc("POST /api/v1/jobs/{job}/cycle", s.requestCycle)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	return s, nil

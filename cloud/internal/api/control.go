@@ -39,8 +39,9 @@ func (s *Server) doAllowDeletes(w http.ResponseWriter, r *http.Request, jobID st
 // restart implements Graph's synchronizationJob restart. resetScope is a
 // comma-separated list: Escrows (stop retrying failures), QuarantineState
 // (lift the quarantine), ForceDeletes (process the deletes the guard held),
-// ConnectorDataStore (forget links; workers match again), Full (all of
-// these), Watermark (push sources have none: nothing to do). An empty body
+// ConnectorDataStore (forget links; workers match again), Watermark (a
+// pulled job's next cycle is an initial cycle), Full (all of these). An
+// empty body
 // is the portal's "Restart provisioning": QuarantineState, Watermark,
 // Escrows.
 func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +73,9 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 	force := false
 	for sc := range scopes {
 		switch sc {
-		case "None", "Watermark":
+		case "None":
+		case "Watermark":
+			reset.Watermark = true
 		case "Escrows":
 			reset.Escrows = true
 		case "QuarantineState":
@@ -82,7 +85,7 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 		case "ConnectorDataStore":
 			reset.Links = true
 		case "Full":
-			reset, force = store.Reset{Escrows: true, Links: true, Quarantine: true}, true
+			reset, force = store.Reset{Escrows: true, Links: true, Quarantine: true, Watermark: true}, true
 		default:
 			graphError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf(
 				"criteria.resetScope %q is not a restart scope; use Escrows, QuarantineState, ForceDeletes, ConnectorDataStore, Watermark or Full", sc))
@@ -98,6 +101,10 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, err)
 			return
 		}
+	}
+	if err := s.requestCycleAfterRestart(r, job.ID); err != nil {
+		s.internal(w, err)
+		return
 	}
 	s.cfg.Logger.Info("job restarted", "job_id", job.ID, "scopes", strings.Join(sortedScopes(scopes), ","))
 	s.cfg.Engine.Notify()
