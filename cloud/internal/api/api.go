@@ -48,10 +48,10 @@ type Agents interface{ Sessions() []*gateway.Session }
 
 // Config configures the API.
 type Config struct {
-	Store      Store
-	Engine     Notifier
-	Planner    Planner
-	Agents     Agents
+	Store   Store
+	Engine  Notifier
+	Planner Planner
+	Agents  Agents
 	// Sources are the pull-source connectors jobs may use; nil: none
 	// (API-driven jobs only).
 	Sources    *connector.Registry

@@ -152,4 +152,3 @@ func (s *Server) requestCycleAfterRestart(r *http.Request, jobID string) error {
 	}
 	return err
 }
-
