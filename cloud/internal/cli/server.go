@@ -21,6 +21,7 @@ import (
 
 	"github.com/hrsync/hrsync/cloud/internal/api"
 	"github.com/hrsync/hrsync/cloud/internal/config"
+	"github.com/hrsync/hrsync/cloud/internal/cycle"
 	"github.com/hrsync/hrsync/cloud/internal/dispatch"
 	"github.com/hrsync/hrsync/cloud/internal/engine"
 	"github.com/hrsync/hrsync/cloud/internal/gateway"
@@ -99,7 +100,17 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Planner: eng, Agents: gw, AdminToken: s.AdminToken,
+	sources, err := connectors()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	runner, err := cycle.New(cycle.Config{Store: st, Open: sources.Open, Notify: eng.Notify, Logger: log.With("component", "cycle")})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Planner: eng, Agents: gw, Sources: sources, AdminToken: s.AdminToken,
 		MaxOperations: cfg.MaxBulkOperations, PublicURL: cfg.PublicURL, Logger: log.With("component", "api")})
 	if err != nil {
 		st.Close()
@@ -131,6 +142,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	s.cancel = cancel
 	s.goRun(func() { disp.Run(runCtx) })
 	s.goRun(func() { eng.Run(runCtx) })
+	s.goRun(func() { runner.Run(runCtx) })
 	jan := &janitor{logs: st, retention: cfg.LogRetention, clock: clockwork.NewRealClock(), log: log.With("component", "janitor")}
 	s.goRun(func() { jan.run(runCtx) })
 	s.goRun(func() {
