@@ -41,6 +41,13 @@ type Config struct {
 	Workers int
 	// Batch is how many pending records are read at a time. Default 200.
 	Batch int
+	// SnapshotMin is the backlog of a job, in records, from which its
+	// target users are read once with a paged export and matched in memory
+	// (see snapshot). Default 500; negative: never.
+	SnapshotMin int
+	// SnapshotTTL is how long a snapshot is used before it is read again.
+	// Default 15 minutes.
+	SnapshotTTL time.Duration
 	// PasswordLength of the random initial password. Default 16.
 	PasswordLength uint32
 	Clock          clockwork.Clock
@@ -57,6 +64,12 @@ func (c *Config) CheckAndSetDefaults() error {
 	}
 	if c.Batch <= 0 {
 		c.Batch = 200
+	}
+	if c.SnapshotMin == 0 {
+		c.SnapshotMin = 500
+	}
+	if c.SnapshotTTL <= 0 {
+		c.SnapshotTTL = 15 * time.Minute
 	}
 	if c.PasswordLength == 0 {
 		c.PasswordLength = 16
@@ -87,6 +100,8 @@ type Engine struct {
 	checkedUploads map[string]map[string]bool
 	// probes schedule the recovery of jobs quarantined by an exception.
 	probes map[string]probe
+	// snapshots hold the target users of jobs draining a large backlog.
+	snapshots map[string]*snapshot
 }
 
 // New returns an Engine.
@@ -95,7 +110,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}, reserved: map[string]int64{},
-		checkedUploads: map[string]map[string]bool{}, probes: map[string]probe{}}, nil
+		checkedUploads: map[string]map[string]bool{}, probes: map[string]probe{}, snapshots: map[string]*snapshot{}}, nil
 }
 
 // Notify wakes the engine after new records were staged.
@@ -213,7 +228,11 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 			return err
 		}
 		if len(recs) == 0 {
+			e.dropSnapshot(jobID)
 			return e.resolvePending(ctx, job)
+		}
+		if err := e.prepareSnapshot(ctx, job, m); err != nil {
+			return err
 		}
 		if ok, err := e.guardDeletes(ctx, job, m, recs); err != nil {
 			return err

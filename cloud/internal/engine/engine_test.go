@@ -18,6 +18,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 	"github.com/hrsync/hrsync/cloud/internal/store/sqlite"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // fakeDir is an in-memory directory behind a fake dispatcher: enough of
@@ -89,6 +90,14 @@ func (d *fakeDir) Do(ctx context.Context, jobID string, op *agentv1.Operation) (
 			Attributes: append([]*agentv1.Attribute{{Name: cu.GetMatch().GetAttribute(), Values: []string{cu.GetMatch().GetValue()}}}, cu.GetAttributes()...)}
 		d.objects[o.ObjectGuid] = o
 		res.Entries = []*agentv1.Entry{o}
+	case *agentv1.Operation_ExportUsers:
+		if e := d.fail["export"]; e != nil {
+			res.Error = e
+			return res, nil
+		}
+		for _, o := range d.objects {
+			res.Entries = append(res.Entries, proto.Clone(o).(*agentv1.Entry))
+		}
 	case *agentv1.Operation_LookupValues:
 		lv := k.LookupValues
 		for _, o := range d.objects {

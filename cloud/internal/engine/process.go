@@ -135,8 +135,19 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 	// Matching: the link first, then the matching attributes by priority.
 	readAttrs := readAttributes(m)
 	var current *agentv1.Entry
-	if l, err := e.cfg.Store.GetLink(ctx, job.ID, rec.Anchor); err == nil {
-		res, err := e.cfg.Dispatch.Do(ctx, job.ID, &agentv1.Operation{
+	snap := e.snapshotFor(job.ID)
+	l, err := e.cfg.Store.GetLink(ctx, job.ID, rec.Anchor)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if err == nil && snap != nil {
+		if en, ok := snap.linked(l.ObjectGUID); ok {
+			current = en
+			t.add("EntryImportObject", StepMatching, StatusSuccess, "Found the linked user by objectGUID (directory read at the start of the cycle)", map[string]string{"objectGUID": l.ObjectGUID})
+		}
+	}
+	if err == nil && current == nil {
+		res, err := e.do(ctx, job.ID, &agentv1.Operation{
 			OpId: opID(rec, "find"), Domain: job.Domain,
 			Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job), By: &agentv1.FindUser_ObjectGuid{ObjectGuid: l.ObjectGUID}, Attributes: readAttrs}},
 		})
@@ -151,8 +162,6 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 			current = res.GetEntries()[0]
 			t.add("EntryImportObject", StepMatching, StatusSuccess, "Found the linked user by objectGUID", map[string]string{"objectGUID": l.ObjectGUID})
 		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
 	}
 	if current == nil {
 		for _, mr := range m.Matching() {
@@ -164,25 +173,33 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 			if !ok || value == "" {
 				continue
 			}
-			res, err := e.cfg.Dispatch.Do(ctx, job.ID, &agentv1.Operation{
-				OpId: opID(rec, "match-"+mr.Target), Domain: job.Domain,
-				Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job),
-					By: &agentv1.FindUser_Match{Match: &agentv1.Match{Attribute: mr.Target, Value: value}}, Attributes: readAttrs}},
-			})
-			if err != nil {
-				return nil, err
+			var found []*agentv1.Entry
+			known := false
+			if snap != nil {
+				found, known = snap.match(mr.Target, value)
 			}
-			if res.GetError() != nil {
-				t.add("EntryImportObject", StepMatching, StatusFailure, "Looking up the user failed", nil)
-				return nil, dirErr(res.GetError())
+			if !known {
+				res, err := e.do(ctx, job.ID, &agentv1.Operation{
+					OpId: opID(rec, "match-"+mr.Target), Domain: job.Domain,
+					Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job),
+						By: &agentv1.FindUser_Match{Match: &agentv1.Match{Attribute: mr.Target, Value: value}}, Attributes: readAttrs}},
+				})
+				if err != nil {
+					return nil, err
+				}
+				if res.GetError() != nil {
+					t.add("EntryImportObject", StepMatching, StatusFailure, "Looking up the user failed", nil)
+					return nil, dirErr(res.GetError())
+				}
+				found = res.GetEntries()
 			}
-			switch n := len(res.GetEntries()); {
+			switch n := len(found); {
 			case n > 1:
 				t.add("EntryImportObject", StepMatching, StatusFailure, fmt.Sprintf("%d users have %s = %q", n, mr.Target, value), nil)
 				return nil, &errRecord{code: "DuplicateTargetEntries", msg: fmt.Sprintf("%d directory users match %s = %q", n, mr.Target, value),
 					recommendation: "Make the matching attribute unique in the directory, then upload the record again."}
 			case n == 1:
-				current = res.GetEntries()[0]
+				current = found[0]
 				t.add("EntryImportObject", StepMatching, StatusSuccess, fmt.Sprintf("Matched the user on %s", mr.Target), map[string]string{mr.Target: value})
 			}
 			if current != nil {

@@ -130,6 +130,8 @@ type Uploads interface {
 	StageUpload(ctx context.Context, u Upload) error
 	// PendingRecords returns unprocessed records of a job, oldest first.
 	PendingRecords(ctx context.Context, jobID string, limit int) ([]StagedRecord, error)
+	// CountPendingRecords counts a job's unprocessed records.
+	CountPendingRecords(ctx context.Context, jobID string) (int, error)
 	// JobsWithPendingRecords lists jobs that have work.
 	JobsWithPendingRecords(ctx context.Context) ([]string, error)
 	// LatestRecord returns the newest staged record of a worker, processed

@@ -122,3 +122,12 @@ func (s *Store) UploadStatus(ctx context.Context, jobID, uploadID string) (store
 	}
 	return st, rows.Err()
 }
+
+// CountPendingRecords implements store.Uploads.
+func (s *Store) CountPendingRecords(ctx context.Context, jobID string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM staged_records WHERE job_id = ? AND processed_at IS NULL`, jobID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending records of %s: %w", jobID, err)
+	}
+	return n, nil
+}

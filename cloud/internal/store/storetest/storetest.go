@@ -105,6 +105,12 @@ func testUploads(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"j1"}, jobs)
 
+	n, err := s.CountPendingRecords(ctx, "j1")
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+	n, err = s.CountPendingRecords(ctx, "j2")
+	require.NoError(t, err)
+	require.Zero(t, n)
 	limited, err := s.PendingRecords(ctx, "j1", 2)
 	require.NoError(t, err)
 	require.Len(t, limited, 2)
