@@ -73,7 +73,7 @@ func ParseBulkRequest(body []byte, lim Limits) (*BulkRequest, error) {
 	if root.kind != jObject {
 		return nil, single(400, TypeInvalidSyntax, "", "request body must be a JSON object, got %s", root.kind)
 	}
-	ps := &problems{}
+	ps := newProblems()
 	var schemas, ops *jval
 	for _, m := range uniqueMembers(root, "", ps) {
 		switch strings.ToLower(m.key) {
@@ -115,8 +115,10 @@ func parseOperations(elems []jval, ps *problems) []Operation {
 	externalIDs := map[string]int{}
 	for i, e := range elems {
 		path := fmt.Sprintf("Operations[%d]", i)
+		ps.op = i
 		op, ok := parseOperation(e, path, ps)
 		op.Index = i
+		ps.identify(i, op.BulkID, op.Record.ExternalID)
 		if op.BulkID != "" {
 			if first, dup := bulkIDs[op.BulkID]; dup {
 				ps.add(path+".bulkId", TypeUniqueness, "%q is already used by Operations[%d]", op.BulkID, first)
@@ -135,6 +137,7 @@ func parseOperations(elems []jval, ps *problems) []Operation {
 			out = append(out, op)
 		}
 	}
+	ps.op = -1
 	return out
 }
 

@@ -200,7 +200,9 @@ func TestParseBulkRequestCapsProblems(t *testing.T) {
 	require.Len(t, se.Problems, MaxProblems)
 	require.Equal(t, 10, se.Omitted)
 	require.True(t, strings.HasSuffix(se.Detail, "; Operations[19].data.active: must be a boolean, got string; and 10 more problems"), se.Detail)
-	require.Equal(t, Problem{Path: "Operations[0].data.active", ScimType: TypeInvalidValue, Message: "must be a boolean, got string"}, se.Problems[0])
+	require.Equal(t, Problem{Path: "Operations[0].data.active", ScimType: TypeInvalidValue, Message: "must be a boolean, got string", Operation: 0}, se.Problems[0])
+	require.Len(t, se.Operations, MaxProblems, "one entry per operation with a listed problem")
+	require.Equal(t, 19, se.Operations[19].Index)
 }
 
 func TestParseBulkRequestDeepNesting(t *testing.T) {
@@ -216,10 +218,17 @@ func TestErrorBody(t *testing.T) {
 	var got map[string]any
 	require.NoError(t, json.Unmarshal(se.Body(), &got))
 	want := map[string]any{
-		"schemas":  []any{"urn:ietf:params:scim:api:messages:2.0:Error"},
+		"schemas":  []any{"urn:ietf:params:scim:api:messages:2.0:Error", BulkErrorSchema},
 		"status":   "400",
 		"scimType": "invalidValue",
 		"detail":   "Operations[0].data.active: must be a boolean, got string",
+		BulkErrorSchema: map[string]any{
+			"operations": []any{map[string]any{"index": 0.0, "externalId": "1", "problems": []any{
+				map[string]any{"path": "Operations[0].data.active", "scimType": "invalidValue", "message": "must be a boolean, got string"},
+			}}},
+			"problems": []any{},
+			"omitted":  0.0,
+		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("Body mismatch (-want +got):\n%s", diff)

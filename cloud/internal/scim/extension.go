@@ -8,7 +8,10 @@ import (
 )
 
 // extension flattens a schema extension object: the enterprise extension
-// by its known attributes, any other URN generically.
+// by its known attributes, any other URN generically. A custom attribute
+// flattens to "<urn>:<name>", the name a mapping references as
+// [<urn>:<name>]; so the URN and the names are checked for characters
+// that would make that reference ambiguous or impossible to write.
 func (u *userParser) extension(urn string, v jval, path string) {
 	switch {
 	case strings.EqualFold(urn, CoreUserSchema):
@@ -23,10 +26,14 @@ func (u *userParser) extension(urn string, v jval, path string) {
 		u.enterprise(v, path)
 		return
 	}
-	for _, m := range uniqueMembers(v, path, u.ps) {
+	if why := checkURN(urn); why != "" {
+		u.ps.add(path, TypeInvalidSyntax, "is not a schema URN: %s", why)
+		return
+	}
+	for _, m := range uniqueExtMembers(v, path, u.ps) {
 		mp := path + ":" + m.key
-		if m.key == "" || strings.ContainsRune(m.key, 0) {
-			u.ps.add(mp, TypeInvalidSyntax, "invalid attribute name")
+		if !validAttrName(m.key) {
+			u.ps.add(mp, TypeInvalidSyntax, "invalid attribute name: it must start with a letter and hold only letters, digits, '-' and '_' (RFC 7643 §2.1)")
 			continue
 		}
 		if val, ok := u.customValue(m.val, mp); ok {
@@ -36,7 +43,7 @@ func (u *userParser) extension(urn string, v jval, path string) {
 }
 
 func (u *userParser) enterprise(v jval, path string) {
-	for _, m := range uniqueMembers(v, path, u.ps) {
+	for _, m := range uniqueExtMembers(v, path, u.ps) {
 		mp := path + ":" + m.key
 		lk := strings.ToLower(m.key)
 		switch {
@@ -105,6 +112,54 @@ func (u *userParser) checkNUL(s, path string) bool {
 	if strings.ContainsRune(s, 0) {
 		u.ps.add(path, TypeInvalidValue, "must not contain NUL characters")
 		return false
+	}
+	return true
+}
+
+// checkURN says why urn cannot name a custom extension ("" when it can):
+// "urn:" NID ":" NSS (RFC 8141) without characters that a mapping's
+// [attribute] reference cannot hold, and not ending in ':', which would
+// make "<urn>:<name>" ambiguous.
+func checkURN(urn string) string {
+	parts := strings.SplitN(urn, ":", 3)
+	if len(parts) < 3 || parts[1] == "" || parts[2] == "" {
+		return `it must have the form urn:<namespace>:<name>`
+	}
+	if strings.HasSuffix(urn, ":") {
+		return "it must not end with ':'"
+	}
+	for _, r := range urn {
+		if !urnRune(r) {
+			return fmt.Sprintf("character %q is not allowed", r)
+		}
+	}
+	return ""
+}
+
+// urnRune reports the characters RFC 8141 allows in a URN (percent-encoded
+// octets stay encoded), minus none that matter here: '[', ']', '"', space
+// and controls are all outside the set.
+func urnRune(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("-._~!$&'()*+,;=:@/%", r)
+}
+
+// validAttrName reports whether name is an RFC 7643 ATTRNAME:
+// ALPHA *( "-" / "_" / DIGIT / ALPHA ).
+func validAttrName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '-' || r == '_'):
+		default:
+			return false
+		}
 	}
 	return true
 }

@@ -52,18 +52,28 @@ func (u *userParser) set(key, value string) { u.attrs[key] = expr.String(value) 
 
 func parseUser(data jval, path string, ps *problems) Record {
 	u := &userParser{ps: ps, attrs: map[string]expr.Value{}}
+	members := uniqueMembers(data, path, ps)
 	var schemas *jval
-	var extensions []string
+	for _, m := range members {
+		if strings.EqualFold(m.key, "schemas") {
+			schemas = &m.val
+		}
+	}
+	listed := requireSchema(schemas, path+".schemas", CoreUserSchema, ps)
 	sawExternalID := false
-	for _, m := range uniqueMembers(data, path, ps) {
+	for _, m := range members {
 		mp := join(path, m.key)
 		lk := strings.ToLower(m.key)
 		switch {
 		case lk == "schemas":
-			schemas = &m.val
 		case strings.HasPrefix(lk, "urn:"):
-			extensions = append(extensions, m.key)
-			u.extension(m.key, m.val, mp)
+			urn := m.key
+			if i := indexFold(listed, urn); i >= 0 {
+				urn = listed[i] // flattened names use the spelling of schemas
+			} else if schemas != nil && schemas.kind == jArray && !strings.EqualFold(urn, CoreUserSchema) {
+				ps.add(path+".schemas", TypeInvalidValue, "must list %q, which data contains", m.key)
+			}
+			u.extension(urn, m.val, mp)
 		case coreStrings[lk] != "":
 			if lk == "externalid" {
 				sawExternalID = m.val.kind != jNull
@@ -82,15 +92,6 @@ func parseUser(data jval, path string, ps *problems) Record {
 		case coreIgnored[lk] != "":
 		default:
 			ps.add(mp, TypeInvalidSyntax, "unknown attribute")
-		}
-	}
-	listed := requireSchema(schemas, path+".schemas", CoreUserSchema, ps)
-	for _, ext := range extensions {
-		if strings.EqualFold(ext, CoreUserSchema) {
-			continue // reported by extension
-		}
-		if !containsFold(listed, ext) && schemas != nil && schemas.kind == jArray {
-			ps.add(path+".schemas", TypeInvalidValue, "must list %q, which data contains", ext)
 		}
 	}
 	id, isString := u.attrs["externalId"]

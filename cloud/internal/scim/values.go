@@ -8,12 +8,26 @@ import (
 // uniqueMembers returns the members of obj, reporting and dropping
 // duplicates. SCIM attribute names are case-insensitive (RFC 7643 §2.1).
 func uniqueMembers(obj jval, path string, ps *problems) []jmember {
+	return uniqueMembersSep(obj, path, ".", ps)
+}
+
+// uniqueExtMembers is uniqueMembers for the members of a schema extension,
+// whose paths read <urn>:<attribute>.
+func uniqueExtMembers(obj jval, path string, ps *problems) []jmember {
+	return uniqueMembersSep(obj, path, ":", ps)
+}
+
+func uniqueMembersSep(obj jval, path, sep string, ps *problems) []jmember {
 	seen := make(map[string]bool, len(obj.members))
 	out := make([]jmember, 0, len(obj.members))
 	for _, m := range obj.members {
 		k := strings.ToLower(m.key)
 		if seen[k] {
-			ps.add(join(path, m.key), TypeInvalidSyntax, "duplicate attribute (attribute names are case-insensitive)")
+			p := m.key
+			if path != "" {
+				p = path + sep + m.key
+			}
+			ps.add(p, TypeInvalidSyntax, "duplicate attribute (attribute names are case-insensitive)")
 			continue
 		}
 		seen[k] = true
@@ -106,11 +120,15 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func containsFold(list []string, want string) bool {
-	for _, s := range list {
+func containsFold(list []string, want string) bool { return indexFold(list, want) >= 0 }
+
+// indexFold returns the index of the first entry of list equal to want
+// under case folding, or -1.
+func indexFold(list []string, want string) int {
+	for i, s := range list {
 		if strings.EqualFold(s, want) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
