@@ -48,6 +48,8 @@ type trail struct {
 	// with its log entry.
 	refPut []store.PendingReference
 	refDel []store.ReferenceKey
+	// unlink is another anchor whose link this record takes over.
+	unlink string
 }
 
 // redactedValue replaces the values of redacted attributes in logs.

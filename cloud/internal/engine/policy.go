@@ -35,7 +35,25 @@ type Policy struct {
 	// DeletionThreshold24h is the same over a rolling 24 hours. Nil means
 	// twice DeletionThreshold; 0 turns it off.
 	DeletionThreshold24h *int `json:"deletionThreshold24h,omitempty"`
+	// Conversions says what happens when a worker's new persona (a
+	// conversion between employee and contingent worker, a rehire under a
+	// new source anchor) matches the account of another persona:
+	// "transfer" (the default, as Entra's Workday connector does) moves
+	// the account to the new persona; "newAccount" leaves the old account
+	// to the old persona, which disables it when its termination takes
+	// effect, and gives the new persona its own account: the matching
+	// attribute must then differ between personas (a record whose value
+	// matches another persona's account fails with
+	// ConversionNeedsDistinctMatchingValue). An inactive record never takes
+	// over another persona's account under either policy.
+	Conversions string `json:"conversions,omitempty"`
 }
+
+// Conversion policies.
+const (
+	ConversionTransfer   = "transfer"
+	ConversionNewAccount = "newAccount"
+)
 
 // DefaultDeletionThreshold is Entra's default threshold.
 const DefaultDeletionThreshold = 500
@@ -80,6 +98,7 @@ type compiledJob struct {
 	// maxPerCycle and maxPerDay are the deletion thresholds (0 = off).
 	maxPerCycle, maxPerDay int
 	skipOutOfScope         bool
+	conversions            string
 }
 
 func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, error) {
@@ -110,6 +129,14 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 	cj := &compiledJob{version: version, mapping: cm, scope: cs, inputScope: ci, flow: flow}
 	cj.maxPerCycle, cj.maxPerDay = p.thresholds()
 	cj.skipOutOfScope = p.SkipOutOfScopeDeletions
+	switch p.Conversions {
+	case "", ConversionTransfer:
+		cj.conversions = ConversionTransfer
+	case ConversionNewAccount:
+		cj.conversions = ConversionNewAccount
+	default:
+		return nil, fmt.Errorf("conversions: must be %q or %q, got %q", ConversionTransfer, ConversionNewAccount, p.Conversions)
+	}
 	if cj.maxPerCycle < 0 || cj.maxPerDay < 0 {
 		return nil, fmt.Errorf("deletionThreshold: must not be negative")
 	}

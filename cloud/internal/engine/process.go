@@ -80,7 +80,7 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	entry.DurationMS = entry.ActivityTime.Sub(start).Milliseconds()
 	out := store.Outcome{RecordID: rec.ID, Log: entry, Link: link}
 	if entry.Status != StatusFailure {
-		out.PutReferences, out.DeleteReferences = t.refPut, t.refDel
+		out.PutReferences, out.DeleteReferences, out.Unlink = t.refPut, t.refDel, t.unlink
 	}
 	if err := e.escrowFor(ctx, job, rec, &out); err != nil {
 		return err
@@ -140,9 +140,10 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	linked := false
 	if err == nil && snap != nil {
 		if en, ok := snap.linked(l.ObjectGUID); ok {
-			current = en
+			current, linked = en, true
 			t.add("EntryImportObject", StepMatching, StatusSuccess, "Found the linked user by objectGUID (directory read at the start of the cycle)", map[string]string{"objectGUID": l.ObjectGUID})
 		}
 	}
@@ -159,7 +160,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 			return nil, dirErr(res.GetError())
 		}
 		if len(res.GetEntries()) == 1 {
-			current = res.GetEntries()[0]
+			current, linked = res.GetEntries()[0], true
 			t.add("EntryImportObject", StepMatching, StatusSuccess, "Found the linked user by objectGUID", map[string]string{"objectGUID": l.ObjectGUID})
 		}
 	}
@@ -205,6 +206,22 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 			if current != nil {
 				break // the first matching attribute that finds a user wins
 			}
+		}
+	}
+	if current != nil && !linked {
+		owner, skip, err := e.checkOwner(ctx, job, cj, rec, src, current, t)
+		if err != nil {
+			return nil, err
+		}
+		if skip {
+			entry.Status = StatusSkipped
+			entry.TargetID, entry.TargetName = current.GetObjectGuid(), current.GetDn()
+			return nil, nil
+		}
+		if owner != "" && cj.conversions == ConversionNewAccount {
+			return nil, &errRecord{code: "ConversionNeedsDistinctMatchingValue",
+				msg: fmt.Sprintf("the matching user belongs to worker %q and this persona has the same matching value, so a new account could not be told apart from it", owner),
+				recommendation: "With conversions: newAccount, map the matching attribute so that each persona has its own value (for example the worker ID with the worker type), or use conversions: transfer."}
 		}
 	}
 	if current == nil {
@@ -340,4 +357,43 @@ func boolText(b bool) string {
 		return "True"
 	}
 	return "False"
+}
+
+// checkOwner looks at who else owns a user matched by its attributes. A
+// record that would leave the account disabled never takes over the account
+// of another persona (skip); an active one takes it over under the
+// transfer policy, and fails under newAccount. owner is the
+// other persona's anchor, or "".
+func (e *Engine) checkOwner(ctx context.Context, job store.Job, cj *compiledJob, rec store.StagedRecord, src map[string]expr.Value,
+	current *agentv1.Entry, t *trail) (owner string, skip bool, err error) {
+	links, err := e.cfg.Store.LinksToObject(ctx, job.ID, current.GetObjectGuid())
+	if err != nil {
+		return "", false, err
+	}
+	for _, l := range links {
+		if l.Anchor != rec.Anchor {
+			owner = l.Anchor
+			break
+		}
+	}
+	if owner == "" {
+		return "", false, nil
+	}
+	ev, err := cj.mapping.Evaluate(src, mapping.Update, e.evalOpts())
+	if err == nil {
+		if v := ev.Attrs[attrAccountDisabled]; len(v) == 1 && strings.EqualFold(v[0], "true") {
+			t.add("EntrySynchronizationSkipped", StepMatching, StatusSkipped,
+				fmt.Sprintf("The matching user belongs to worker %q; an inactive record does not take it over", owner), map[string]string{"owner": owner})
+			return owner, true, nil
+		}
+	}
+	if cj.conversions == ConversionNewAccount {
+		t.add("EntryImportObject", StepMatching, StatusFailure,
+			fmt.Sprintf("The matching user belongs to worker %q (conversions: newAccount)", owner), map[string]string{"owner": owner})
+		return owner, false, nil
+	}
+	t.unlink = owner
+	t.add("EntryImportObject", StepMatching, StatusSuccess,
+		fmt.Sprintf("The matching user belonged to worker %q; it is transferred to this persona (conversions: transfer)", owner), map[string]string{"previousOwner": owner})
+	return owner, false, nil
 }

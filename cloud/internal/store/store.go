@@ -224,6 +224,8 @@ type Link struct {
 // Links stores source↔target links.
 type Links interface {
 	GetLink(ctx context.Context, jobID, anchor string) (Link, error)
+	// LinksToObject lists the links of a job to one directory object.
+	LinksToObject(ctx context.Context, jobID, objectGUID string) ([]Link, error)
 	DeleteLink(ctx context.Context, jobID, anchor string) error
 	CountLinks(ctx context.Context, jobID string) (int, error)
 }
@@ -264,6 +266,9 @@ type Outcome struct {
 	PutReferences []PendingReference
 	// DeleteReferences removes pending references of (JobID, Anchor).
 	DeleteReferences []ReferenceKey
+	// Unlink removes the link of another anchor of the same job: a
+	// worker's new persona took its account over (a conversion).
+	Unlink string
 	// Escrow, when set, records (or replaces) the failure of a record so
 	// it is retried later.
 	Escrow *Escrow

@@ -39,3 +39,23 @@ func (s *Store) CountLinks(ctx context.Context, jobID string) (int, error) {
 	}
 	return n, nil
 }
+
+// LinksToObject implements store.Links.
+func (s *Store) LinksToObject(ctx context.Context, jobID, objectGUID string) ([]store.Link, error) {
+	rows, err := s.db.Query(ctx, `SELECT anchor, dn, enabled, updated_at FROM links WHERE job_id = $1 AND object_guid = $2 ORDER BY anchor`, jobID, objectGUID)
+	if err != nil {
+		return nil, fmt.Errorf("links to %s in %s: %w", objectGUID, jobID, err)
+	}
+	defer rows.Close()
+	var out []store.Link
+	for rows.Next() {
+		l := store.Link{JobID: jobID, ObjectGUID: objectGUID}
+		var at int64
+		if err := rows.Scan(&l.Anchor, &l.DN, &l.Enabled, &at); err != nil {
+			return nil, fmt.Errorf("links to %s in %s: %w", objectGUID, jobID, err)
+		}
+		l.UpdatedAt = fromMS(at)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

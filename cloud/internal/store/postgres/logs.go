@@ -44,6 +44,11 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 				return err
 			}
 		}
+		if o.Unlink != "" {
+			if _, err := tx.Exec(ctx, `DELETE FROM links WHERE job_id = $1 AND anchor = $2`, o.Log.JobID, o.Unlink); err != nil {
+				return err
+			}
+		}
 		for _, k := range o.DeleteReferences {
 			if _, err := tx.Exec(ctx, `DELETE FROM pending_references WHERE job_id = $1 AND anchor = $2 AND attribute = $3`,
 				k.JobID, k.Anchor, k.Attribute); err != nil {

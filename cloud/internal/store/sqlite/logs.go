@@ -29,6 +29,11 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 				return err
 			}
 		}
+		if o.Unlink != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE job_id = ? AND anchor = ?`, o.Log.JobID, o.Unlink); err != nil {
+				return err
+			}
+		}
 		for _, k := range o.DeleteReferences {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM pending_references WHERE job_id = ? AND anchor = ? AND attribute = ?`,
 				k.JobID, k.Anchor, k.Attribute); err != nil {

@@ -35,6 +35,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"pause and reset", testPauseAndReset},
 		{"pull sources and cycle leases", testSyncs},
 		{"digests and wakes", testDigestsAndWakes},
+		{"links to an object and unlink", testLinksToObject},
 	}
 	tests = append(tests, sharedCases...)
 	for _, tc := range tests {

@@ -134,3 +134,30 @@ func testDigestsAndWakes(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Empty(t, d, "a reset forgets the last records")
 }
+
+func testLinksToObject(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateJob(ctx, job("j1")))
+	link := func(a string) *store.Link {
+		return &store.Link{JobID: "j1", Anchor: a, ObjectGUID: "g1", DN: "CN=x", Enabled: true, UpdatedAt: t0}
+	}
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{Log: store.LogEntry{ID: "l1", JobID: "j1", CycleID: "c", ChangeID: "c1", ActivityTime: t0, Action: "create", Status: "success"}, Link: link("old")}))
+	links, err := s.LinksToObject(ctx, "j1", "g1")
+	require.NoError(t, err)
+	require.Len(t, links, 1)
+	require.Equal(t, "old", links[0].Anchor)
+	require.Equal(t, "CN=x", links[0].DN)
+
+	// A new persona takes the object over in one outcome.
+	require.NoError(t, s.FinishRecord(ctx, store.Outcome{Log: store.LogEntry{ID: "l2", JobID: "j1", CycleID: "c", ChangeID: "c2", ActivityTime: t0, Action: "update", Status: "success"},
+		Link: link("new"), Unlink: "old"}))
+	links, err = s.LinksToObject(ctx, "j1", "g1")
+	require.NoError(t, err)
+	require.Len(t, links, 1)
+	require.Equal(t, "new", links[0].Anchor)
+	_, err = s.GetLink(ctx, "j1", "old")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	links, err = s.LinksToObject(ctx, "j1", "nobody")
+	require.NoError(t, err)
+	require.Empty(t, links)
+}

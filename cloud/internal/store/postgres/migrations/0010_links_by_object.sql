@@ -1,0 +1,1 @@
+CREATE INDEX links_object ON links (job_id, object_guid);
