@@ -220,7 +220,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		}
 		if owner != "" && cj.conversions == ConversionNewAccount {
 			return nil, &errRecord{code: "ConversionNeedsDistinctMatchingValue",
-				msg: fmt.Sprintf("the matching user belongs to worker %q and this persona has the same matching value, so a new account could not be told apart from it", owner),
+				msg:            fmt.Sprintf("the matching user belongs to worker %q and this persona has the same matching value, so a new account could not be told apart from it", owner),
 				recommendation: "With conversions: newAccount, map the matching attribute so that each persona has its own value (for example the worker ID with the worker type), or use conversions: transfer."}
 		}
 	}
