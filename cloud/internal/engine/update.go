@@ -24,11 +24,49 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 	if err := e.resolveReferences(ctx, job, rec, m.Targets(), ev.Attrs, t); err != nil {
 		return nil, err
 	}
+	mod, disable, err := planUpdate(ev, cur, t)
+	if err != nil {
+		return nil, err
+	}
+	if disable {
+		entry.Action = "disable"
+	}
+	if len(mod.Changes) == 0 && mod.Enabled == nil && mod.NewCn == "" && mod.NewParentDn == "" {
+		entry.Status = StatusSkipped
+		t.add("EntrySynchronizationSkipped", StepProcessing, StatusSkipped, "The directory already holds these values; nothing to export", nil)
+		return link, nil
+	}
+	t.add("EntrySynchronizationUpdate", StepProcessing, StatusSuccess, fmt.Sprintf("%d attribute(s) will change", len(t.modified)), nil)
+	res, err := e.do(ctx, job.ID, &agentv1.Operation{
+		OpId: opID(rec, "modify"), Domain: job.Domain, Kind: &agentv1.Operation_ModifyUser{ModifyUser: mod},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.GetError() != nil {
+		t.add("EntryExportUpdate", StepExport, StatusFailure, "Updating the user failed", nil)
+		return nil, dirErr(res.GetError())
+	}
+	if es := res.GetEntries(); len(es) == 1 {
+		link.DN, link.Enabled = es[0].GetDn(), es[0].GetEnabled()
+		entry.TargetName = link.DN
+	} else if mod.Enabled != nil {
+		link.Enabled = *mod.Enabled
+	}
+	t.add("EntryExportUpdate", StepExport, StatusSuccess, "Updated the user", map[string]string{"objectGUID": cur.GetObjectGuid()})
+	return link, nil
+}
+
+// planUpdate computes what must change for an existing user to hold what
+// the mapping evaluated: the attributes that differ, the account state, a
+// rename and a move. It reads nothing and writes nothing; the changes are
+// recorded on t. disable is true when the change disables the account.
+func planUpdate(ev mapping.Evaluated, cur *agentv1.Entry, t *trail) (mod *agentv1.ModifyUser, disable bool, err error) {
 	have := map[string][]string{}
 	for _, a := range cur.GetAttributes() {
 		have[strings.ToLower(a.GetName())] = a.GetValues()
 	}
-	mod := &agentv1.ModifyUser{Target: &agentv1.ObjectRef{ObjectGuid: cur.GetObjectGuid(), Dn: cur.GetDn()}}
+	mod = &agentv1.ModifyUser{Target: &agentv1.ObjectRef{ObjectGuid: cur.GetObjectGuid(), Dn: cur.GetDn()}}
 	force := lowerSet(ev.Force)
 	t.redact(ev.Redacted)
 	for _, name := range sortedKeys(ev.Attrs) {
@@ -65,14 +103,12 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 		if wantEnabled != cur.GetEnabled() {
 			mod.Enabled = &wantEnabled
 			t.change(attrAccountDisabled, []string{boolText(!cur.GetEnabled())}, []string{boolText(!wantEnabled)})
-			if !wantEnabled {
-				entry.Action = "disable"
-			}
+			disable = !wantEnabled
 		}
 	}
 	curDN, err := ldap.ParseDN(cur.GetDn())
 	if err != nil || len(curDN.RDNs) == 0 {
-		return nil, &errRecord{code: "InvalidTargetDN", msg: fmt.Sprintf("the directory returned an unparsable DN %q", cur.GetDn())}
+		return nil, false, &errRecord{code: "InvalidTargetDN", msg: fmt.Sprintf("the directory returned an unparsable DN %q", cur.GetDn())}
 	}
 	curCN := curDN.RDNs[0].Attributes[0].Value
 	curParent := &ldap.DN{RDNs: curDN.RDNs[1:]}
@@ -83,35 +119,12 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 	if p := first(ev.Attrs, attrParentDN); p != "" {
 		want, err := ldap.ParseDN(p)
 		if err != nil {
-			return nil, &errRecord{code: "InvalidParentDN", msg: fmt.Sprintf("parentDistinguishedName %q is not a valid DN: %v", p, err)}
+			return nil, false, &errRecord{code: "InvalidParentDN", msg: fmt.Sprintf("parentDistinguishedName %q is not a valid DN: %v", p, err)}
 		}
 		if !want.EqualFold(curParent) {
 			mod.NewParentDn = p
 			t.change(attrParentDN, []string{curParent.String()}, []string{p})
 		}
 	}
-	if len(mod.Changes) == 0 && mod.Enabled == nil && mod.NewCn == "" && mod.NewParentDn == "" {
-		entry.Status = StatusSkipped
-		t.add("EntrySynchronizationSkipped", StepProcessing, StatusSkipped, "The directory already holds these values; nothing to export", nil)
-		return link, nil
-	}
-	t.add("EntrySynchronizationUpdate", StepProcessing, StatusSuccess, fmt.Sprintf("%d attribute(s) will change", len(t.modified)), nil)
-	res, err := e.do(ctx, job.ID, &agentv1.Operation{
-		OpId: opID(rec, "modify"), Domain: job.Domain, Kind: &agentv1.Operation_ModifyUser{ModifyUser: mod},
-	})
-	if err != nil {
-		return nil, err
-	}
-	if res.GetError() != nil {
-		t.add("EntryExportUpdate", StepExport, StatusFailure, "Updating the user failed", nil)
-		return nil, dirErr(res.GetError())
-	}
-	if es := res.GetEntries(); len(es) == 1 {
-		link.DN, link.Enabled = es[0].GetDn(), es[0].GetEnabled()
-		entry.TargetName = link.DN
-	} else if mod.Enabled != nil {
-		link.Enabled = *mod.Enabled
-	}
-	t.add("EntryExportUpdate", StepExport, StatusSuccess, "Updated the user", map[string]string{"objectGUID": cur.GetObjectGuid()})
-	return link, nil
+	return mod, disable, nil
 }
