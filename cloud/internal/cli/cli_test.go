@@ -44,6 +44,9 @@ func TestCtlUsageErrors(t *testing.T) {
 		{[]string{"logs"}, 2, "logs needs --job"},
 		{[]string{"upload", "--job", "j"}, 2, "one BulkRequest file"},
 		{[]string{"--url", "http://127.0.0.1:1", "job", "list"}, 1, "connection refused"},
+		{[]string{"job", "source"}, 2, "job source needs a job ID"},
+		{[]string{"job", "source", "--config", "x.json", "j"}, 2, "--config and --interval need --kind"},
+		{[]string{"job", "cycle"}, 2, "job cycle needs a job ID"},
 	}
 	for _, tc := range tests {
 		var out, errb bytes.Buffer

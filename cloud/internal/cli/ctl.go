@@ -28,11 +28,14 @@ Usage:
   hrsyncctl [global flags] job create --name NAME --domain DOMAIN --container DN [--mapping FILE]
   hrsyncctl [global flags] job list
   hrsyncctl [global flags] job show JOB_ID
+  hrsyncctl [global flags] job source JOB_ID [--kind KIND --config FILE.json [--interval 5m]]
+                                        (show, or set, the job's pull source: workday, successfactors, csv)
+  hrsyncctl [global flags] job cycle JOB_ID      (run the pull source's next cycle now)
   hrsyncctl [global flags] job allow-deletes JOB_ID   (release disables held by the deletion guard)
   hrsyncctl [global flags] job pause|resume JOB_ID
   hrsyncctl [global flags] job plan [--json] JOB_ID      (what the queued records would do; nothing is written)
   hrsyncctl [global flags] job apply-plan --fingerprint F JOB_ID
-  hrsyncctl [global flags] job restart [--scope Escrows,QuarantineState,ForceDeletes,ConnectorDataStore,Full] JOB_ID
+  hrsyncctl [global flags] job restart [--scope Escrows,QuarantineState,ForceDeletes,ConnectorDataStore,Watermark,Full] JOB_ID
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
@@ -241,6 +244,17 @@ func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(c.stdout, "deletes allowed; the job resumes")
+		return nil
+	case "source":
+		return c.jobSource(ctx, args[1:], stderr)
+	case "cycle":
+		if len(args) != 2 {
+			return usageError{"job cycle needs a job ID"}
+		}
+		if err := c.do(ctx, http.MethodPost, "/api/v1/jobs/"+url.PathEscape(args[1])+"/cycle", "", nil, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "cycle requested; it starts within a second")
 		return nil
 	case "show":
 		if len(args) != 2 {
