@@ -20,6 +20,8 @@ import (
 // unit instead: add disabled, set the password, enable if asked. A user that
 // already has the match value is adopted: the steps it still lacks are done
 // on it, so a retry after a failure at any step finishes the same object.
+// When the cloud has checked the match itself (match_checked), only the
+// target DN is looked at before the add.
 func (r *run) createUser(ctx context.Context, cu *agentv1.CreateUser) (agentv1.Outcome, []*agentv1.Entry, error) {
 	attrs, err := attributes("create_user.attributes", cu.GetAttributes(), false)
 	if err != nil {
@@ -40,35 +42,35 @@ func (r *run) createUser(ctx context.Context, cu *agentv1.CreateUser) (agentv1.O
 		base = r.dom.BaseDN
 	}
 
-	found, err := r.search(ctx, base, ldap.ScopeWholeSubtree, matchFilter(cu.GetMatch()),
-		append([]string{attrPwdLastSet, attrSAM, attrDisplay}, readNames...))
-	if err != nil {
-		return 0, nil, fmt.Errorf("create user: look for %s match: %w", matchAttr, err)
-	}
-	switch len(found) {
-	case 0:
-	case 1:
-		entry, err := r.finish(ctx, found[0], cu.GetEnable(), length, readNames)
-		if err != nil {
-			return 0, nil, fmt.Errorf("create user: adopt: %w", err)
+	readAttrs := append([]string{attrPwdLastSet, attrSAM, attrDisplay}, readNames...)
+	dn := ldapx.BuildDN(cu.GetCn(), cu.GetParentDn())
+	if cu.GetMatchChecked() {
+		// The cloud saw no user with the match value when its cycle began:
+		// look only at the target DN (a base read the directory answers
+		// from its DN index), where an earlier attempt left its user.
+		atDN, err := r.search(ctx, dn, ldap.ScopeBaseObject, matchFilter(cu.GetMatch()), readAttrs)
+		if err != nil && direrr.CodeOf(err) != agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT {
+			return 0, nil, fmt.Errorf("create user: look for %s match at %s: %w", matchAttr, dn, err)
 		}
-		r.log.DebugContext(ctx, "user adopted", keyDN, entry.GetDn())
-		return agentv1.Outcome_OUTCOME_ADOPTED, []*agentv1.Entry{entry}, nil
-	default:
-		dns := make([]string, len(found))
-		for i, e := range found {
-			dns[i] = e.DN
+		if len(atDN) == 1 {
+			return r.adopt(ctx, atDN[0], cu, length, readNames)
 		}
-		return 0, nil, direrr.New(agentv1.ErrorCode_ERROR_CODE_AMBIGUOUS_MATCH,
-			"create user: %d users under %s have the %s value: %s", len(found), base, matchAttr, strings.Join(dns, "; "))
+	} else if out, entries, done, err := r.adoptByMatch(ctx, base, cu, length, readAttrs, readNames); done {
+		return out, entries, err
 	}
 
-	dn := ldapx.BuildDN(cu.GetCn(), cu.GetParentDn())
 	if err := r.addWithPassword(ctx, dn, attrs, cu, length); err != nil {
+		c := direrr.CodeOf(err)
+		if c == agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS && cu.GetMatchChecked() {
+			// The DN is taken: whoever holds the match value now decides.
+			if out, entries, done, aerr := r.adoptByMatch(ctx, base, cu, length, readAttrs, readNames); done {
+				return out, entries, aerr
+			}
+		}
 		// A DC that will not take the password in the add (policy, or a
 		// directory that does not allow it) gets the three-step unit: add
 		// disabled, then finish sets the password and enables.
-		if c := direrr.CodeOf(err); c != agentv1.ErrorCode_ERROR_CODE_CONSTRAINT_VIOLATION && c != agentv1.ErrorCode_ERROR_CODE_UNWILLING_TO_PERFORM {
+		if c != agentv1.ErrorCode_ERROR_CODE_CONSTRAINT_VIOLATION && c != agentv1.ErrorCode_ERROR_CODE_UNWILLING_TO_PERFORM {
 			return 0, nil, fmt.Errorf("create user: %w", err)
 		}
 		add := ldap.NewAddRequest(dn, nil)
@@ -183,4 +185,39 @@ func (r *run) addWithPassword(ctx context.Context, dn string, attrs []attribute,
 	}
 	r.log.DebugContext(ctx, "user added with its initial password", keyDN, dn, "enabled", cu.GetEnable())
 	return nil
+}
+
+// adoptByMatch looks under base for a user holding the match value: one is
+// adopted (an earlier attempt left it), several are ambiguous. done is
+// false when there is none and the create goes on.
+func (r *run) adoptByMatch(ctx context.Context, base string, cu *agentv1.CreateUser, length int, readAttrs, readNames []string) (agentv1.Outcome, []*agentv1.Entry, bool, error) {
+	matchAttr := matchAttribute(cu.GetMatch())
+	found, err := r.search(ctx, base, ldap.ScopeWholeSubtree, matchFilter(cu.GetMatch()), readAttrs)
+	if err != nil {
+		return 0, nil, true, fmt.Errorf("create user: look for %s match: %w", matchAttr, err)
+	}
+	switch len(found) {
+	case 0:
+		return 0, nil, false, nil
+	case 1:
+		out, entries, err := r.adopt(ctx, found[0], cu, length, readNames)
+		return out, entries, true, err
+	default:
+		dns := make([]string, len(found))
+		for i, e := range found {
+			dns[i] = e.DN
+		}
+		return 0, nil, true, direrr.New(agentv1.ErrorCode_ERROR_CODE_AMBIGUOUS_MATCH,
+			"create user: %d users under %s have the %s value: %s", len(found), base, matchAttr, strings.Join(dns, "; "))
+	}
+}
+
+// adopt finishes a user an earlier attempt left.
+func (r *run) adopt(ctx context.Context, e *ldap.Entry, cu *agentv1.CreateUser, length int, readNames []string) (agentv1.Outcome, []*agentv1.Entry, error) {
+	entry, err := r.finish(ctx, e, cu.GetEnable(), length, readNames)
+	if err != nil {
+		return 0, nil, fmt.Errorf("create user: adopt: %w", err)
+	}
+	r.log.DebugContext(ctx, "user adopted", keyDN, entry.GetDn())
+	return agentv1.Outcome_OUTCOME_ADOPTED, []*agentv1.Entry{entry}, nil
 }

@@ -49,6 +49,7 @@ func TestSamba(t *testing.T) {
 	t.Run("existing CN of another employee", env.testExistingCN)
 	t.Run("resume a create interrupted after the add", env.testResume)
 	t.Run("ambiguous match", env.testAmbiguous)
+	t.Run("match checked by the cloud", env.testMatchChecked)
 	t.Run("export in pages", env.testExport)
 	t.Run("concurrent operations", env.testConcurrent)
 	t.Run("errors from the directory", env.testErrors)
@@ -484,4 +485,20 @@ func (env *sambaEnv) testLookupValues(t *testing.T) {
 		Attribute: "sAMAccountName)(x=y", Values: []string{"a"}}}}, agentv1.ErrorCode_ERROR_CODE_INVALID_REQUEST)
 	env.fails(t, &agentv1.Operation{Kind: &agentv1.Operation_LookupValues{LookupValues: &agentv1.LookupValues{
 		Attribute: "sAMAccountName"}}}, agentv1.ErrorCode_ERROR_CODE_INVALID_REQUEST)
+}
+
+func (env *sambaEnv) testMatchChecked(t *testing.T) {
+	ou := env.ou(t, "Checked")
+	op := createUser(ou, "Checked One", "MC1", "checked1", true)
+	op.GetCreateUser().MatchChecked = true
+	e := env.ok(t, op, agentv1.Outcome_OUTCOME_CREATED)
+	require.True(t, e[0].GetEnabled())
+	// A retry of the same operation finds its user at the DN.
+	env.ok(t, op, agentv1.Outcome_OUTCOME_ADOPTED)
+	require.Equal(t, 1, env.count(t, "MC1"))
+	// The DN taken by someone else's user: the add's error stands.
+	other := createUser(ou, "Checked One", "MC2", "checked2", true)
+	other.GetCreateUser().MatchChecked = true
+	env.fails(t, other, agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS)
+	require.Equal(t, 0, env.count(t, "MC2"))
 }

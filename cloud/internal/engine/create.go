@@ -56,6 +56,7 @@ func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled,
 		OpId: opID(rec, "create"), Domain: job.Domain,
 		Kind: &agentv1.Operation_CreateUser{CreateUser: &agentv1.CreateUser{
 			ParentDn: parent, Cn: cn, Attributes: attrs, Enable: enable, Match: match, BaseDn: domainDN(job), PasswordLength: e.cfg.PasswordLength,
+			MatchChecked: t.matchChecked,
 		}},
 	})
 	if err != nil {

@@ -50,6 +50,9 @@ type trail struct {
 	refDel []store.ReferenceKey
 	// unlink is another anchor whose link this record takes over.
 	unlink string
+	// matchChecked: the job's snapshot answered every matching attribute
+	// and no user held any of the values.
+	matchChecked bool
 }
 
 // redactedValue replaces the values of redacted attributes in logs.

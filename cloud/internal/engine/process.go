@@ -165,6 +165,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		}
 	}
 	if current == nil {
+		t.matchChecked = snap != nil
 		for _, mr := range m.Matching() {
 			value, ok, err := mr.Value(src, e.evalOpts())
 			if err != nil {
@@ -180,6 +181,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 				found, known = snap.match(mr.Target, value)
 			}
 			if !known {
+				t.matchChecked = false
 				res, err := e.do(ctx, job.ID, &agentv1.Operation{
 					OpId: opID(rec, "match-"+mr.Target), Domain: job.Domain,
 					Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job),

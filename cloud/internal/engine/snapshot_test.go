@@ -61,6 +61,7 @@ func TestSnapshotMatching(t *testing.T) {
 	require.Equal(t, 1, r.count("ExportUsers"), "the directory is read once")
 	require.Equal(t, 1, r.count("FindUser"), "only the created worker's second record reads the directory")
 	require.Equal(t, 1, r.count("CreateUser"))
+	require.True(t, r.creates()[0].GetMatchChecked(), "the agent is told the match was checked against the whole directory")
 	require.Nil(t, r.eng.snapshotFor("j"), "the snapshot is dropped when the backlog drained")
 
 	la, err := r.st.GetLink(ctx, "j", "e-1")
@@ -87,6 +88,7 @@ func TestSnapshotSmallBacklogAndExportFailure(t *testing.T) {
 	r.stageMany(t, map[string]string{"externalId": "1", "displayName": "A", "active": "True"})
 	require.NoError(t, r.eng.processJob(ctx, "j"))
 	require.Zero(t, r.count("ExportUsers"), "a small backlog is matched one by one")
+	require.False(t, r.creates()[0].GetMatchChecked(), "without a snapshot the agent checks the match itself")
 
 	r.dir.fail["export"] = &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, Message: "no DC"}
 	r.stageMany(t,
@@ -113,4 +115,16 @@ func TestSnapshotDuplicatesAreReported(t *testing.T) {
 	require.Len(t, logs, 1)
 	require.Equal(t, "DuplicateTargetEntries", logs[0].ErrorCode)
 	require.Zero(t, r.count("FindUser"))
+}
+
+func (r *rig) creates() []*agentv1.CreateUser {
+	r.dir.mu.Lock()
+	defer r.dir.mu.Unlock()
+	var out []*agentv1.CreateUser
+	for _, op := range r.dir.ops {
+		if cu := op.GetCreateUser(); cu != nil {
+			out = append(out, cu)
+		}
+	}
+	return out
 }

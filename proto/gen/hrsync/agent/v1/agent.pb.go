@@ -1103,8 +1103,15 @@ type CreateUser struct {
 	BaseDn string `protobuf:"bytes,6,opt,name=base_dn,json=baseDn,proto3" json:"base_dn,omitempty"`
 	// password_length is the length of the random initial password (min 14).
 	PasswordLength uint32 `protobuf:"varint,7,opt,name=password_length,json=passwordLength,proto3" json:"password_length,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// match_checked says the cloud read every user under base_dn (a paged
+	// export at the start of the cycle) and none held the match value. The
+	// agent then skips its subtree search for the match (unindexed in AD by
+	// default: a scan of every user) and looks only at the target DN, which
+	// finds what an earlier attempt of the operation left; if the add finds
+	// the DN taken, the subtree search runs as usual.
+	MatchChecked  bool `protobuf:"varint,8,opt,name=match_checked,json=matchChecked,proto3" json:"match_checked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateUser) Reset() {
@@ -1184,6 +1191,13 @@ func (x *CreateUser) GetPasswordLength() uint32 {
 		return x.PasswordLength
 	}
 	return 0
+}
+
+func (x *CreateUser) GetMatchChecked() bool {
+	if x != nil {
+		return x.MatchChecked
+	}
+	return false
 }
 
 // ModifyUser changes an existing user: attributes first, then the account
@@ -1811,7 +1825,7 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\x02dn\x18\x02 \x01(\tR\x02dn\";\n" +
 	"\x05Match\x12\x1c\n" +
 	"\tattribute\x18\x01 \x01(\tR\tattribute\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\"\xfd\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\xa2\x02\n" +
 	"\n" +
 	"CreateUser\x12\x1b\n" +
 	"\tparent_dn\x18\x01 \x01(\tR\bparentDn\x12\x0e\n" +
@@ -1822,7 +1836,8 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\x06enable\x18\x04 \x01(\bR\x06enable\x12,\n" +
 	"\x05match\x18\x05 \x01(\v2\x16.hrsync.agent.v1.MatchR\x05match\x12\x17\n" +
 	"\abase_dn\x18\x06 \x01(\tR\x06baseDn\x12'\n" +
-	"\x0fpassword_length\x18\a \x01(\rR\x0epasswordLength\"\xdc\x01\n" +
+	"\x0fpassword_length\x18\a \x01(\rR\x0epasswordLength\x12#\n" +
+	"\rmatch_checked\x18\b \x01(\bR\fmatchChecked\"\xdc\x01\n" +
 	"\n" +
 	"ModifyUser\x122\n" +
 	"\x06target\x18\x01 \x01(\v2\x1a.hrsync.agent.v1.ObjectRefR\x06target\x124\n" +
