@@ -60,6 +60,15 @@ type Config struct {
 	MaxOperations int
 	// MaxBodyBytes of a bulk request. Default 1 MiB.
 	MaxBodyBytes int64
+	// BulkRateRequests bulk uploads are allowed per job in any
+	// BulkRateWindow; more are refused with 429 and Retry-After. Default
+	// 40 per 5 seconds, Entra's limit; a negative BulkRateRequests turns
+	// the limit off.
+	BulkRateRequests int
+	BulkRateWindow   time.Duration
+	// BulkDailyQuota bulk uploads are allowed per job in any 24 hours
+	// (Entra: 2,000 with P1/P2, 6,000 with ID Governance). 0: no quota.
+	BulkDailyQuota int
 	// PublicURL is the base URL clients reach this API at; when empty the
 	// request's Host is used.
 	PublicURL string
@@ -80,6 +89,15 @@ func (c *Config) CheckAndSetDefaults() error {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
+	}
+	if c.BulkRateRequests == 0 {
+		c.BulkRateRequests = 40
+	}
+	if c.BulkRateWindow <= 0 {
+		c.BulkRateWindow = 5 * time.Second
+	}
+	if c.BulkDailyQuota < 0 {
+		c.BulkDailyQuota = 0
 	}
 	if c.Clock == nil {
 		c.Clock = clockwork.NewRealClock()
@@ -102,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
-	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/bulkUpload", s.bulkUpload)
+	s.mux.Handle("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/bulkUpload", s.bulkUploadHandler())
 	s.mux.HandleFunc("GET /{ver}/auditLogs/provisioning", s.provisioningLogs)
 	s.mux.HandleFunc("GET /{ver}/auditLogs/provisioning/", s.provisioningLogs)
 	s.mux.HandleFunc("GET /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/schema", s.getSchema)
@@ -111,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/v1/jobs", s.listJobs)
 	s.mux.HandleFunc("GET /api/v1/jobs/{job}", s.getJob)
 	s.mux.HandleFunc("GET /api/v1/jobs/{job}/logs.csv", s.logsCSV)
+	s.mux.HandleFunc("GET /api/v1/jobs/{job}/uploads/{upload}", s.uploadStatus)
 	s.mux.HandleFunc("POST /api/v1/jobs/{job}/allowDeletes", s.allowDeletes)
 	s.mux.HandleFunc("POST /api/v1/jobs/{job}/provisionOnDemand", s.provisionOnDemand)
 	s.mux.HandleFunc("GET /api/v1/jobs/{job}/explain", s.explain)
