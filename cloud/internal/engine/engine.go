@@ -263,6 +263,13 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 			}()
 		}
 		wg.Wait()
+		if err := errors.Join(errs...); err == nil {
+			if held, err := e.checkEscrows(ctx, job); err != nil {
+				return err
+			} else if held {
+				return errJobHeld
+			}
+		}
 		if err := errors.Join(errs...); err != nil {
 			if errors.Is(err, errQuarantine) {
 				if qerr := e.quarantine(ctx, job); qerr != nil {

@@ -31,6 +31,10 @@ type probe struct {
 
 // quarantine stops the job and schedules the next attempt to recover.
 func (e *Engine) quarantine(ctx context.Context, job store.Job) error {
+	return e.quarantineFor(ctx, job, QuarantineException)
+}
+
+func (e *Engine) quarantineFor(ctx context.Context, job store.Job, reason string) error {
 	now := e.cfg.Clock.Now()
 	e.mu.Lock()
 	p := e.probes[job.ID]
@@ -38,9 +42,9 @@ func (e *Engine) quarantine(ctx context.Context, job store.Job) error {
 	p.next = now.Add(escrowDelay(p.attempts))
 	e.probes[job.ID] = p
 	e.mu.Unlock()
-	e.cfg.Logger.Error("job quarantined: the directory refused the agent's credentials", "job_id", job.ID,
+	e.cfg.Logger.Error("job quarantined", "job_id", job.ID, "reason", reason,
 		"next_attempt", p.next, "attempts", p.attempts)
-	return e.cfg.Store.SetQuarantine(ctx, job.ID, QuarantineException, now)
+	return e.cfg.Store.SetQuarantine(ctx, job.ID, reason, now)
 }
 
 // recovered forgets a job's recovery schedule once a record went through.
@@ -60,8 +64,8 @@ func (e *Engine) probeQuarantined(ctx context.Context) error {
 	}
 	now := e.cfg.Clock.Now()
 	for _, j := range jobs {
-		if j.QuarantineReason != QuarantineException {
-			continue
+		if !recoverable(j.QuarantineReason) {
+			continue // TooManyDeletes waits for an admin
 		}
 		e.mu.Lock()
 		p, ok := e.probes[j.ID]
@@ -76,4 +80,81 @@ func (e *Engine) probeQuarantined(ctx context.Context) error {
 		e.Notify()
 	}
 	return nil
+}
+
+// Graph's reasons for a job quarantined by its escrows.
+const (
+	// EscrowBaseThreshold: more than 40,000 records failed.
+	EscrowBaseThreshold = "EncounteredBaseEscrowThreshold"
+	// EscrowTotalThreshold: more than 60,000 failures, references
+	// (manager) included.
+	EscrowTotalThreshold = "EncounteredTotalEscrowThreshold"
+	// EscrowProportionThreshold: failures are more than 40 % of the
+	// provisioning events.
+	EscrowProportionThreshold = "EncounteredEscrowProportionThreshold"
+)
+
+// Entra's escrow thresholds (application-provisioning-quarantine-status).
+const (
+	escrowEvaluateFrom = 5_000
+	escrowBaseMax      = 40_000
+	escrowTotalMax     = 60_000
+	escrowShareMax     = 0.40
+)
+
+// escrowThreshold applies Entra's rules to a job's failures: nothing below
+// 5,000 record failures; then more than 40 % of the events (failures and
+// successes, reference failures excluded) or more than 40,000 record
+// failures quarantine; and more than 60,000 failures counting references
+// always do. It returns the reason, or "".
+func escrowThreshold(failures, referenceFailures, successes int) string {
+	if failures+referenceFailures > escrowTotalMax {
+		return EscrowTotalThreshold
+	}
+	if failures < escrowEvaluateFrom {
+		return ""
+	}
+	if failures > escrowBaseMax {
+		return EscrowBaseThreshold
+	}
+	if float64(failures) > escrowShareMax*float64(failures+successes) {
+		return EscrowProportionThreshold
+	}
+	return ""
+}
+
+// recoverable reports whether a quarantine lifts itself: the engine tries
+// again on the escrow curve and stays out of quarantine once the cause is
+// fixed.
+func recoverable(reason string) bool {
+	switch reason {
+	case QuarantineException, EscrowBaseThreshold, EscrowTotalThreshold, EscrowProportionThreshold:
+		return true
+	}
+	return false
+}
+
+// checkEscrows quarantines the job when its failures cross a threshold.
+func (e *Engine) checkEscrows(ctx context.Context, job store.Job) (bool, error) {
+	failures, err := e.cfg.Store.CountEscrows(ctx, job.ID)
+	if err != nil {
+		return false, err
+	}
+	refs, err := e.cfg.Store.CountPendingReferences(ctx, job.ID)
+	if err != nil {
+		return false, err
+	}
+	if failures < escrowEvaluateFrom && failures+refs <= escrowTotalMax {
+		return false, nil
+	}
+	links, err := e.cfg.Store.CountLinks(ctx, job.ID)
+	if err != nil {
+		return false, err
+	}
+	reason := escrowThreshold(failures, refs, links)
+	if reason == "" {
+		return false, nil
+	}
+	e.cfg.Logger.Warn("escrow threshold crossed", "job_id", job.ID, "failures", failures, "reference_failures", refs, "successes", links)
+	return true, e.quarantineFor(ctx, job, reason)
 }
