@@ -227,7 +227,7 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// keyString quotes an OData string key: 'O''Brien'.
+// keyString quotes an OData string key: 'O”Brien'.
 func keyString(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }

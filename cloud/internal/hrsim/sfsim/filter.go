@@ -85,9 +85,11 @@ func lex(s string) ([]lexeme, error) {
 	return append(ts, lexeme{pos: len(s)}), nil
 }
 
-func isIdent(c byte) bool { return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isIdent(c byte) bool {
+	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
-// quoted reads the '...' literal at s[i], where '' stands for one quote.
+// quoted reads the '...' literal at s[i], where ” stands for one quote.
 func quoted(s string, i int) (string, int, error) {
 	var b strings.Builder
 	for j := i + 1; j < len(s); j++ {
