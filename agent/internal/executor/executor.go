@@ -241,6 +241,8 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 		return run.exportUsers(ctx, k.ExportUsers, send)
 	case *agentv1.Operation_LookupValues:
 		outcome, entries, err = run.lookupValues(ctx, k.LookupValues)
+	case *agentv1.Operation_DeleteUser:
+		outcome, entries, err = run.deleteUser(ctx, k.DeleteUser)
 	}
 	if err != nil {
 		return 0, err
@@ -269,6 +271,8 @@ func kindName(op *agentv1.Operation) string {
 		return "export_users"
 	case *agentv1.Operation_LookupValues:
 		return "lookup_values"
+	case *agentv1.Operation_DeleteUser:
+		return "delete_user"
 	default:
 		return "unset"
 	}

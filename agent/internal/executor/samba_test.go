@@ -50,6 +50,7 @@ func TestSamba(t *testing.T) {
 	t.Run("resume a create interrupted after the add", env.testResume)
 	t.Run("ambiguous match", env.testAmbiguous)
 	t.Run("match checked by the cloud", env.testMatchChecked)
+	t.Run("delete a disabled user", env.testDelete)
 	t.Run("export in pages", env.testExport)
 	t.Run("concurrent operations", env.testConcurrent)
 	t.Run("errors from the directory", env.testErrors)
@@ -501,4 +502,23 @@ func (env *sambaEnv) testMatchChecked(t *testing.T) {
 	other.GetCreateUser().MatchChecked = true
 	env.fails(t, other, agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS)
 	require.Equal(t, 0, env.count(t, "MC2"))
+}
+
+func (env *sambaEnv) testDelete(t *testing.T) {
+	ou := env.ou(t, "Delete")
+	enabled := env.ok(t, createUser(ou, "Still Here", "D1", "stillhere", true), agentv1.Outcome_OUTCOME_CREATED)
+	del := func(guid string) *agentv1.Operation {
+		return &agentv1.Operation{Kind: &agentv1.Operation_DeleteUser{DeleteUser: &agentv1.DeleteUser{Target: &agentv1.ObjectRef{ObjectGuid: guid}}}}
+	}
+	pe := env.fails(t, del(enabled[0].GetObjectGuid()), agentv1.ErrorCode_ERROR_CODE_UNWILLING_TO_PERFORM)
+	require.Contains(t, pe.GetMessage(), "is enabled")
+	require.Equal(t, 1, env.count(t, "D1"), "an enabled account is never deleted")
+
+	gone := env.ok(t, createUser(ou, "Leaver", "D2", "leaver2", false), agentv1.Outcome_OUTCOME_CREATED)
+	e := env.ok(t, del(gone[0].GetObjectGuid()), agentv1.Outcome_OUTCOME_DELETED)
+	require.Equal(t, gone[0].GetDn(), e[0].GetDn())
+	require.Equal(t, 0, env.count(t, "D2"))
+	env.ok(t, del(gone[0].GetObjectGuid()), agentv1.Outcome_OUTCOME_UNCHANGED) // a retry is harmless
+	env.fails(t, &agentv1.Operation{Kind: &agentv1.Operation_DeleteUser{DeleteUser: &agentv1.DeleteUser{Target: &agentv1.ObjectRef{Dn: gone[0].GetDn()}}}},
+		agentv1.ErrorCode_ERROR_CODE_INVALID_REQUEST)
 }

@@ -51,6 +51,11 @@ func validate(op *agentv1.Operation) error {
 		return validateDN("export_users.base_dn", k.ExportUsers.GetBaseDn(), true)
 	case *agentv1.Operation_LookupValues:
 		return validateLookup(k.LookupValues)
+	case *agentv1.Operation_DeleteUser:
+		if k.DeleteUser.GetTarget().GetObjectGuid() == "" {
+			return invalid("delete_user.target.object_guid: empty (deletes go by objectGUID only)")
+		}
+		return nil
 	default:
 		return invalid("operation.kind: unset")
 	}

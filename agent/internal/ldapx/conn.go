@@ -48,6 +48,7 @@ type Conn interface {
 	Add(ctx context.Context, req *ldap.AddRequest) error
 	Modify(ctx context.Context, req *ldap.ModifyRequest) error
 	ModifyDN(ctx context.Context, req *ldap.ModifyDNRequest) error
+	Del(ctx context.Context, req *ldap.DelRequest) error
 	Close() error
 }
 
@@ -242,6 +243,10 @@ func (c *conn) Modify(ctx context.Context, req *ldap.ModifyRequest) error {
 
 func (c *conn) ModifyDN(ctx context.Context, req *ldap.ModifyDNRequest) error {
 	return c.do(ctx, "modify DN of "+req.DN, func() error { return c.l.ModifyDN(req) })
+}
+
+func (c *conn) Del(ctx context.Context, req *ldap.DelRequest) error {
+	return c.do(ctx, "delete "+req.DN, func() error { return c.l.Del(req) })
 }
 
 func (c *conn) Close() error {

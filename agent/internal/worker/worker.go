@@ -210,7 +210,7 @@ func stamp(res *agentv1.Result, attempt uint32, seq, gen uint64) *agentv1.Result
 
 func isWrite(op *agentv1.Operation) bool {
 	switch op.GetKind().(type) {
-	case *agentv1.Operation_CreateUser, *agentv1.Operation_ModifyUser:
+	case *agentv1.Operation_CreateUser, *agentv1.Operation_ModifyUser, *agentv1.Operation_DeleteUser:
 		return true
 	}
 	return false

@@ -26,6 +26,7 @@ type Conn struct {
 	AddFunc         func(ctx context.Context, req *ldap.AddRequest) error
 	ModifyFunc      func(ctx context.Context, req *ldap.ModifyRequest) error
 	ModifyDNFunc    func(ctx context.Context, req *ldap.ModifyDNRequest) error
+	DelFunc         func(ctx context.Context, req *ldap.DelRequest) error
 	CloseFunc       func() error
 }
 
@@ -64,6 +65,13 @@ func (c *Conn) ModifyDN(ctx context.Context, req *ldap.ModifyDNRequest) error {
 		return unexpected("ModifyDN", req.DN)
 	}
 	return c.ModifyDNFunc(ctx, req)
+}
+
+func (c *Conn) Del(ctx context.Context, req *ldap.DelRequest) error {
+	if c.DelFunc == nil {
+		return unexpected("Del", req.DN)
+	}
+	return c.DelFunc(ctx, req)
 }
 
 func (c *Conn) Close() error {

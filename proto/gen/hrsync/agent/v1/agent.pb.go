@@ -43,6 +43,7 @@ const (
 	Outcome_OUTCOME_MODIFIED  Outcome = 3
 	Outcome_OUTCOME_UNCHANGED Outcome = 4
 	Outcome_OUTCOME_READ      Outcome = 5
+	Outcome_OUTCOME_DELETED   Outcome = 6
 )
 
 // Enum value maps for Outcome.
@@ -54,6 +55,7 @@ var (
 		3: "OUTCOME_MODIFIED",
 		4: "OUTCOME_UNCHANGED",
 		5: "OUTCOME_READ",
+		6: "OUTCOME_DELETED",
 	}
 	Outcome_value = map[string]int32{
 		"OUTCOME_UNSPECIFIED": 0,
@@ -62,6 +64,7 @@ var (
 		"OUTCOME_MODIFIED":    3,
 		"OUTCOME_UNCHANGED":   4,
 		"OUTCOME_READ":        5,
+		"OUTCOME_DELETED":     6,
 	}
 )
 
@@ -762,6 +765,7 @@ type Operation struct {
 	//	*Operation_FindUser
 	//	*Operation_ExportUsers
 	//	*Operation_LookupValues
+	//	*Operation_DeleteUser
 	Kind          isOperation_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -891,6 +895,15 @@ func (x *Operation) GetLookupValues() *LookupValues {
 	return nil
 }
 
+func (x *Operation) GetDeleteUser() *DeleteUser {
+	if x != nil {
+		if x, ok := x.Kind.(*Operation_DeleteUser); ok {
+			return x.DeleteUser
+		}
+	}
+	return nil
+}
+
 type isOperation_Kind interface {
 	isOperation_Kind()
 }
@@ -915,6 +928,10 @@ type Operation_LookupValues struct {
 	LookupValues *LookupValues `protobuf:"bytes,14,opt,name=lookup_values,json=lookupValues,proto3,oneof"`
 }
 
+type Operation_DeleteUser struct {
+	DeleteUser *DeleteUser `protobuf:"bytes,15,opt,name=delete_user,json=deleteUser,proto3,oneof"`
+}
+
 func (*Operation_CreateUser) isOperation_Kind() {}
 
 func (*Operation_ModifyUser) isOperation_Kind() {}
@@ -924,6 +941,8 @@ func (*Operation_FindUser) isOperation_Kind() {}
 func (*Operation_ExportUsers) isOperation_Kind() {}
 
 func (*Operation_LookupValues) isOperation_Kind() {}
+
+func (*Operation_DeleteUser) isOperation_Kind() {}
 
 // Attribute is one LDAP attribute with its values, as strings. Binary
 // attributes such as objectGUID travel in their canonical string form.
@@ -1283,6 +1302,55 @@ func (x *ModifyUser) GetNewCn() string {
 	return ""
 }
 
+// DeleteUser deletes a user, found by objectGUID. The agent deletes only a
+// disabled account: an enabled one is refused (the cloud disables leavers
+// first, and a delete that meets an account someone re-enabled must not
+// go through). A user already gone is OUTCOME_UNCHANGED, so a retry is
+// harmless.
+type DeleteUser struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Target        *ObjectRef             `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteUser) Reset() {
+	*x = DeleteUser{}
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteUser) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteUser) ProtoMessage() {}
+
+func (x *DeleteUser) ProtoReflect() protoreflect.Message {
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteUser.ProtoReflect.Descriptor instead.
+func (*DeleteUser) Descriptor() ([]byte, []int) {
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DeleteUser) GetTarget() *ObjectRef {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
 // FindUser reads users by GUID or by matching attribute.
 type FindUser struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -1299,7 +1367,7 @@ type FindUser struct {
 
 func (x *FindUser) Reset() {
 	*x = FindUser{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1311,7 +1379,7 @@ func (x *FindUser) String() string {
 func (*FindUser) ProtoMessage() {}
 
 func (x *FindUser) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1324,7 +1392,7 @@ func (x *FindUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindUser.ProtoReflect.Descriptor instead.
 func (*FindUser) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{13}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FindUser) GetBaseDn() string {
@@ -1395,7 +1463,7 @@ type ExportUsers struct {
 
 func (x *ExportUsers) Reset() {
 	*x = ExportUsers{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1407,7 +1475,7 @@ func (x *ExportUsers) String() string {
 func (*ExportUsers) ProtoMessage() {}
 
 func (x *ExportUsers) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1420,7 +1488,7 @@ func (x *ExportUsers) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportUsers.ProtoReflect.Descriptor instead.
 func (*ExportUsers) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{14}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ExportUsers) GetBaseDn() string {
@@ -1461,7 +1529,7 @@ type LookupValues struct {
 
 func (x *LookupValues) Reset() {
 	*x = LookupValues{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1473,7 +1541,7 @@ func (x *LookupValues) String() string {
 func (*LookupValues) ProtoMessage() {}
 
 func (x *LookupValues) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1486,7 +1554,7 @@ func (x *LookupValues) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LookupValues.ProtoReflect.Descriptor instead.
 func (*LookupValues) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{15}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *LookupValues) GetBaseDn() string {
@@ -1524,7 +1592,7 @@ type Entry struct {
 
 func (x *Entry) Reset() {
 	*x = Entry{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1536,7 +1604,7 @@ func (x *Entry) String() string {
 func (*Entry) ProtoMessage() {}
 
 func (x *Entry) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1549,7 +1617,7 @@ func (x *Entry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Entry.ProtoReflect.Descriptor instead.
 func (*Entry) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{16}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Entry) GetDn() string {
@@ -1594,7 +1662,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1606,7 +1674,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1619,7 +1687,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{17}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -1669,7 +1737,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1681,7 +1749,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1694,7 +1762,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{18}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Result) GetOpId() string {
@@ -1799,7 +1867,7 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\x06Cancel\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\tR\x04opId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\rR\aattempt\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x8f\x04\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xcf\x04\n" +
 	"\tOperation\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\tR\x04opId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\rR\aattempt\x12\x10\n" +
@@ -1814,7 +1882,9 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"modifyUser\x128\n" +
 	"\tfind_user\x18\f \x01(\v2\x19.hrsync.agent.v1.FindUserH\x00R\bfindUser\x12A\n" +
 	"\fexport_users\x18\r \x01(\v2\x1c.hrsync.agent.v1.ExportUsersH\x00R\vexportUsers\x12D\n" +
-	"\rlookup_values\x18\x0e \x01(\v2\x1d.hrsync.agent.v1.LookupValuesH\x00R\flookupValuesB\x06\n" +
+	"\rlookup_values\x18\x0e \x01(\v2\x1d.hrsync.agent.v1.LookupValuesH\x00R\flookupValues\x12>\n" +
+	"\vdelete_user\x18\x0f \x01(\v2\x1b.hrsync.agent.v1.DeleteUserH\x00R\n" +
+	"deleteUserB\x06\n" +
 	"\x04kind\"7\n" +
 	"\tAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
@@ -1846,7 +1916,10 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\rnew_parent_dn\x18\x04 \x01(\tR\vnewParentDn\x12\x15\n" +
 	"\x06new_cn\x18\x05 \x01(\tR\x05newCnB\n" +
 	"\n" +
-	"\b_enabled\"\x9c\x01\n" +
+	"\b_enabled\"@\n" +
+	"\n" +
+	"DeleteUser\x122\n" +
+	"\x06target\x18\x01 \x01(\v2\x1a.hrsync.agent.v1.ObjectRefR\x06target\"\x9c\x01\n" +
 	"\bFindUser\x12\x17\n" +
 	"\abase_dn\x18\x01 \x01(\tR\x06baseDn\x12!\n" +
 	"\vobject_guid\x18\x02 \x01(\tH\x00R\n" +
@@ -1888,14 +1961,15 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\aoutcome\x18\x06 \x01(\x0e2\x18.hrsync.agent.v1.OutcomeR\aoutcome\x120\n" +
 	"\aentries\x18\a \x03(\v2\x16.hrsync.agent.v1.EntryR\aentries\x12\x14\n" +
 	"\x05chunk\x18\b \x01(\rR\x05chunk\x12\x12\n" +
-	"\x04more\x18\t \x01(\bR\x04more*\x8b\x01\n" +
+	"\x04more\x18\t \x01(\bR\x04more*\xa0\x01\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOUTCOME_CREATED\x10\x01\x12\x13\n" +
 	"\x0fOUTCOME_ADOPTED\x10\x02\x12\x14\n" +
 	"\x10OUTCOME_MODIFIED\x10\x03\x12\x15\n" +
 	"\x11OUTCOME_UNCHANGED\x10\x04\x12\x10\n" +
-	"\fOUTCOME_READ\x10\x05*\xe1\x04\n" +
+	"\fOUTCOME_READ\x10\x05\x12\x13\n" +
+	"\x0fOUTCOME_DELETED\x10\x06*\xe1\x04\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ERROR_CODE_INTERNAL\x10\x01\x12\x1e\n" +
@@ -1933,7 +2007,7 @@ func file_hrsync_agent_v1_agent_proto_rawDescGZIP() []byte {
 }
 
 var file_hrsync_agent_v1_agent_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hrsync_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_hrsync_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_hrsync_agent_v1_agent_proto_goTypes = []any{
 	(Outcome)(0),                  // 0: hrsync.agent.v1.Outcome
 	(ErrorCode)(0),                // 1: hrsync.agent.v1.ErrorCode
@@ -1950,48 +2024,51 @@ var file_hrsync_agent_v1_agent_proto_goTypes = []any{
 	(*Match)(nil),                 // 12: hrsync.agent.v1.Match
 	(*CreateUser)(nil),            // 13: hrsync.agent.v1.CreateUser
 	(*ModifyUser)(nil),            // 14: hrsync.agent.v1.ModifyUser
-	(*FindUser)(nil),              // 15: hrsync.agent.v1.FindUser
-	(*ExportUsers)(nil),           // 16: hrsync.agent.v1.ExportUsers
-	(*LookupValues)(nil),          // 17: hrsync.agent.v1.LookupValues
-	(*Entry)(nil),                 // 18: hrsync.agent.v1.Entry
-	(*Error)(nil),                 // 19: hrsync.agent.v1.Error
-	(*Result)(nil),                // 20: hrsync.agent.v1.Result
-	(*durationpb.Duration)(nil),   // 21: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(*DeleteUser)(nil),            // 15: hrsync.agent.v1.DeleteUser
+	(*FindUser)(nil),              // 16: hrsync.agent.v1.FindUser
+	(*ExportUsers)(nil),           // 17: hrsync.agent.v1.ExportUsers
+	(*LookupValues)(nil),          // 18: hrsync.agent.v1.LookupValues
+	(*Entry)(nil),                 // 19: hrsync.agent.v1.Entry
+	(*Error)(nil),                 // 20: hrsync.agent.v1.Error
+	(*Result)(nil),                // 21: hrsync.agent.v1.Result
+	(*durationpb.Duration)(nil),   // 22: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 23: google.protobuf.Timestamp
 }
 var file_hrsync_agent_v1_agent_proto_depIdxs = []int32{
 	4,  // 0: hrsync.agent.v1.AgentMessage.hello:type_name -> hrsync.agent.v1.Hello
-	20, // 1: hrsync.agent.v1.AgentMessage.result:type_name -> hrsync.agent.v1.Result
+	21, // 1: hrsync.agent.v1.AgentMessage.result:type_name -> hrsync.agent.v1.Result
 	7,  // 2: hrsync.agent.v1.AgentMessage.pong:type_name -> hrsync.agent.v1.Pong
 	5,  // 3: hrsync.agent.v1.CloudMessage.welcome:type_name -> hrsync.agent.v1.Welcome
 	9,  // 4: hrsync.agent.v1.CloudMessage.operation:type_name -> hrsync.agent.v1.Operation
 	8,  // 5: hrsync.agent.v1.CloudMessage.cancel:type_name -> hrsync.agent.v1.Cancel
 	6,  // 6: hrsync.agent.v1.CloudMessage.ping:type_name -> hrsync.agent.v1.Ping
-	21, // 7: hrsync.agent.v1.Welcome.heartbeat_interval:type_name -> google.protobuf.Duration
-	22, // 8: hrsync.agent.v1.Ping.sent_at:type_name -> google.protobuf.Timestamp
-	21, // 9: hrsync.agent.v1.Operation.timeout:type_name -> google.protobuf.Duration
+	22, // 7: hrsync.agent.v1.Welcome.heartbeat_interval:type_name -> google.protobuf.Duration
+	23, // 8: hrsync.agent.v1.Ping.sent_at:type_name -> google.protobuf.Timestamp
+	22, // 9: hrsync.agent.v1.Operation.timeout:type_name -> google.protobuf.Duration
 	13, // 10: hrsync.agent.v1.Operation.create_user:type_name -> hrsync.agent.v1.CreateUser
 	14, // 11: hrsync.agent.v1.Operation.modify_user:type_name -> hrsync.agent.v1.ModifyUser
-	15, // 12: hrsync.agent.v1.Operation.find_user:type_name -> hrsync.agent.v1.FindUser
-	16, // 13: hrsync.agent.v1.Operation.export_users:type_name -> hrsync.agent.v1.ExportUsers
-	17, // 14: hrsync.agent.v1.Operation.lookup_values:type_name -> hrsync.agent.v1.LookupValues
-	10, // 15: hrsync.agent.v1.CreateUser.attributes:type_name -> hrsync.agent.v1.Attribute
-	12, // 16: hrsync.agent.v1.CreateUser.match:type_name -> hrsync.agent.v1.Match
-	11, // 17: hrsync.agent.v1.ModifyUser.target:type_name -> hrsync.agent.v1.ObjectRef
-	10, // 18: hrsync.agent.v1.ModifyUser.changes:type_name -> hrsync.agent.v1.Attribute
-	12, // 19: hrsync.agent.v1.FindUser.match:type_name -> hrsync.agent.v1.Match
-	10, // 20: hrsync.agent.v1.Entry.attributes:type_name -> hrsync.agent.v1.Attribute
-	1,  // 21: hrsync.agent.v1.Error.code:type_name -> hrsync.agent.v1.ErrorCode
-	19, // 22: hrsync.agent.v1.Result.error:type_name -> hrsync.agent.v1.Error
-	0,  // 23: hrsync.agent.v1.Result.outcome:type_name -> hrsync.agent.v1.Outcome
-	18, // 24: hrsync.agent.v1.Result.entries:type_name -> hrsync.agent.v1.Entry
-	2,  // 25: hrsync.agent.v1.AgentGateway.Connect:input_type -> hrsync.agent.v1.AgentMessage
-	3,  // 26: hrsync.agent.v1.AgentGateway.Connect:output_type -> hrsync.agent.v1.CloudMessage
-	26, // [26:27] is the sub-list for method output_type
-	25, // [25:26] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	16, // 12: hrsync.agent.v1.Operation.find_user:type_name -> hrsync.agent.v1.FindUser
+	17, // 13: hrsync.agent.v1.Operation.export_users:type_name -> hrsync.agent.v1.ExportUsers
+	18, // 14: hrsync.agent.v1.Operation.lookup_values:type_name -> hrsync.agent.v1.LookupValues
+	15, // 15: hrsync.agent.v1.Operation.delete_user:type_name -> hrsync.agent.v1.DeleteUser
+	10, // 16: hrsync.agent.v1.CreateUser.attributes:type_name -> hrsync.agent.v1.Attribute
+	12, // 17: hrsync.agent.v1.CreateUser.match:type_name -> hrsync.agent.v1.Match
+	11, // 18: hrsync.agent.v1.ModifyUser.target:type_name -> hrsync.agent.v1.ObjectRef
+	10, // 19: hrsync.agent.v1.ModifyUser.changes:type_name -> hrsync.agent.v1.Attribute
+	11, // 20: hrsync.agent.v1.DeleteUser.target:type_name -> hrsync.agent.v1.ObjectRef
+	12, // 21: hrsync.agent.v1.FindUser.match:type_name -> hrsync.agent.v1.Match
+	10, // 22: hrsync.agent.v1.Entry.attributes:type_name -> hrsync.agent.v1.Attribute
+	1,  // 23: hrsync.agent.v1.Error.code:type_name -> hrsync.agent.v1.ErrorCode
+	20, // 24: hrsync.agent.v1.Result.error:type_name -> hrsync.agent.v1.Error
+	0,  // 25: hrsync.agent.v1.Result.outcome:type_name -> hrsync.agent.v1.Outcome
+	19, // 26: hrsync.agent.v1.Result.entries:type_name -> hrsync.agent.v1.Entry
+	2,  // 27: hrsync.agent.v1.AgentGateway.Connect:input_type -> hrsync.agent.v1.AgentMessage
+	3,  // 28: hrsync.agent.v1.AgentGateway.Connect:output_type -> hrsync.agent.v1.CloudMessage
+	28, // [28:29] is the sub-list for method output_type
+	27, // [27:28] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_hrsync_agent_v1_agent_proto_init() }
@@ -2016,9 +2093,10 @@ func file_hrsync_agent_v1_agent_proto_init() {
 		(*Operation_FindUser)(nil),
 		(*Operation_ExportUsers)(nil),
 		(*Operation_LookupValues)(nil),
+		(*Operation_DeleteUser)(nil),
 	}
 	file_hrsync_agent_v1_agent_proto_msgTypes[12].OneofWrappers = []any{}
-	file_hrsync_agent_v1_agent_proto_msgTypes[13].OneofWrappers = []any{
+	file_hrsync_agent_v1_agent_proto_msgTypes[14].OneofWrappers = []any{
 		(*FindUser_ObjectGuid)(nil),
 		(*FindUser_Match)(nil),
 	}
@@ -2028,7 +2106,7 @@ func file_hrsync_agent_v1_agent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hrsync_agent_v1_agent_proto_rawDesc), len(file_hrsync_agent_v1_agent_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
