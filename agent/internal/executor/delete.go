@@ -6,8 +6,8 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
-	"github.com/hrsync/hrsync/shared/direrr"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/direrr"
 )
 
 // deleteUser deletes a disabled user. A user already gone is unchanged (a
