@@ -138,3 +138,5 @@ func persons(e *env) map[string]workforce.Worker {
 	})
 	return out
 }
+
+func clockAt(t time.Time) *clockwork.FakeClock { return clockwork.NewFakeClockAt(t) }
