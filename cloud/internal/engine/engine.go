@@ -134,6 +134,7 @@ func (e *Engine) Run(ctx context.Context) {
 			e.cfg.Logger.Error("list jobs with pending records failed", "error", err)
 		}
 		e.sweepReferences(ctx, jobs)
+		e.sweepExpired(ctx)
 		if err := e.probeQuarantined(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Error("probing quarantined jobs failed", "error", err)
 		}

@@ -90,6 +90,19 @@ func (d *fakeDir) Do(ctx context.Context, jobID string, op *agentv1.Operation) (
 			Attributes: append([]*agentv1.Attribute{{Name: cu.GetMatch().GetAttribute(), Values: []string{cu.GetMatch().GetValue()}}}, cu.GetAttributes()...)}
 		d.objects[o.ObjectGuid] = o
 		res.Entries = []*agentv1.Entry{o}
+	case *agentv1.Operation_DeleteUser:
+		g := k.DeleteUser.GetTarget().GetObjectGuid()
+		o, ok := d.objects[g]
+		switch {
+		case !ok:
+			res.Outcome = agentv1.Outcome_OUTCOME_UNCHANGED
+		case o.GetEnabled():
+			res.Error = &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNWILLING_TO_PERFORM, Message: o.GetDn() + " is enabled"}
+		default:
+			delete(d.objects, g)
+			res.Outcome = agentv1.Outcome_OUTCOME_DELETED
+			res.Entries = []*agentv1.Entry{o}
+		}
 	case *agentv1.Operation_ExportUsers:
 		if e := d.fail["export"]; e != nil {
 			res.Error = e

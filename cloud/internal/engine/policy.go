@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
 	"github.com/hrsync/hrsync/cloud/internal/schema"
@@ -47,6 +48,11 @@ type Policy struct {
 	// ConversionNeedsDistinctMatchingValue). An inactive record never takes
 	// over another persona's account under either policy.
 	Conversions string `json:"conversions,omitempty"`
+	// DeleteAfterDays deletes the account of a worker this many days after
+	// hrsync disabled it (a termination, a rescinded hire, leaving the
+	// scope), if it is still disabled then. Nil or 0: accounts are never
+	// deleted. Deletes count for the accidental-deletion guard.
+	DeleteAfterDays *int `json:"deleteAfterDays,omitempty"`
 }
 
 // Conversion policies.
@@ -99,6 +105,9 @@ type compiledJob struct {
 	maxPerCycle, maxPerDay int
 	skipOutOfScope         bool
 	conversions            string
+	// deleteAfter is how long an account stays disabled before it is
+	// deleted; 0: never.
+	deleteAfter time.Duration
 }
 
 func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, error) {
@@ -129,6 +138,12 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 	cj := &compiledJob{version: version, mapping: cm, scope: cs, inputScope: ci, flow: flow}
 	cj.maxPerCycle, cj.maxPerDay = p.thresholds()
 	cj.skipOutOfScope = p.SkipOutOfScopeDeletions
+	if p.DeleteAfterDays != nil {
+		if *p.DeleteAfterDays < 0 || *p.DeleteAfterDays > 3650 {
+			return nil, fmt.Errorf("deleteAfterDays: must be between 0 (never) and 3650, got %d", *p.DeleteAfterDays)
+		}
+		cj.deleteAfter = time.Duration(*p.DeleteAfterDays) * 24 * time.Hour
+	}
 	switch p.Conversions {
 	case "", ConversionTransfer:
 		cj.conversions = ConversionTransfer

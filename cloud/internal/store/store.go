@@ -219,11 +219,17 @@ type Link struct {
 	// Enabled is the account state hrsync last saw or set.
 	Enabled   bool
 	UpdatedAt time.Time
+	// DisabledAt is when hrsync first saw or made the account disabled;
+	// zero while it is enabled. Set by the store, read by DisabledLinks.
+	DisabledAt time.Time
 }
 
 // Links stores source↔target links.
 type Links interface {
 	GetLink(ctx context.Context, jobID, anchor string) (Link, error)
+	// DisabledLinks lists links whose account has been disabled since
+	// before the instant, longest disabled first.
+	DisabledLinks(ctx context.Context, jobID string, before time.Time, limit int) ([]Link, error)
 	// LinksToObject lists the links of a job to one directory object.
 	LinksToObject(ctx context.Context, jobID, objectGUID string) ([]Link, error)
 	DeleteLink(ctx context.Context, jobID, anchor string) error

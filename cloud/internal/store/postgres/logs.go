@@ -37,10 +37,11 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 			return err
 		}
 		if k := o.Link; k != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, enabled, updated_at) VALUES ($1,$2,$3,$4,$5,$6)
+			if _, err := tx.Exec(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, enabled, updated_at, disabled_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
 				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, enabled = excluded.enabled,
-					updated_at = excluded.updated_at`,
-				k.JobID, k.Anchor, k.ObjectGUID, k.DN, k.Enabled, ms(k.UpdatedAt)); err != nil {
+					updated_at = excluded.updated_at,
+					disabled_at = CASE WHEN excluded.enabled THEN 0 WHEN links.disabled_at > 0 THEN links.disabled_at ELSE excluded.updated_at END`,
+				k.JobID, k.Anchor, k.ObjectGUID, k.DN, k.Enabled, ms(k.UpdatedAt), disabledAt(k)); err != nil {
 				return err
 			}
 		}
@@ -147,4 +148,12 @@ func (s *Store) CountActions(ctx context.Context, jobID string, actions []string
 		return 0, fmt.Errorf("count actions of %s: %w", jobID, err)
 	}
 	return n, nil
+}
+
+// disabledAt is when a new link's account was seen disabled (0: enabled).
+func disabledAt(l *store.Link) int64 {
+	if l.Enabled {
+		return 0
+	}
+	return ms(l.UpdatedAt)
 }

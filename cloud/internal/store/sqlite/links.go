@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
@@ -57,6 +58,27 @@ func (s *Store) LinksToObject(ctx context.Context, jobID, objectGUID string) ([]
 			return nil, fmt.Errorf("links to %s in %s: %w", objectGUID, jobID, err)
 		}
 		l.UpdatedAt = fromMS(at)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// DisabledLinks implements store.Links.
+func (s *Store) DisabledLinks(ctx context.Context, jobID string, before time.Time, limit int) ([]store.Link, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT anchor, object_guid, dn, updated_at, disabled_at FROM links
+		WHERE job_id = ? AND disabled_at > 0 AND disabled_at <= ? ORDER BY disabled_at, anchor LIMIT ?`, jobID, ms(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("disabled links of %s: %w", jobID, err)
+	}
+	defer rows.Close()
+	var out []store.Link
+	for rows.Next() {
+		l := store.Link{JobID: jobID}
+		var at, dis int64
+		if err := rows.Scan(&l.Anchor, &l.ObjectGUID, &l.DN, &at, &dis); err != nil {
+			return nil, fmt.Errorf("disabled links of %s: %w", jobID, err)
+		}
+		l.UpdatedAt, l.DisabledAt = fromMS(at), fromMS(dis)
 		out = append(out, l)
 	}
 	return out, rows.Err()

@@ -36,6 +36,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"pull sources and cycle leases", testSyncs},
 		{"digests and wakes", testDigestsAndWakes},
 		{"links to an object and unlink", testLinksToObject},
+		{"disabled links", testDisabledLinks},
 	}
 	tests = append(tests, sharedCases...)
 	for _, tc := range tests {

@@ -161,3 +161,33 @@ func testLinksToObject(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Empty(t, links)
 }
+
+func testDisabledLinks(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateJob(ctx, job("j1")))
+	n := 0
+	finish := func(anchor string, enabled bool, at time.Time) {
+		n++
+		require.NoError(t, s.FinishRecord(ctx, store.Outcome{Log: store.LogEntry{ID: "l" + string(rune('a'+n)), JobID: "j1", CycleID: "c", ChangeID: "c", ActivityTime: at, Action: "update", Status: "success"},
+			Link: &store.Link{JobID: "j1", Anchor: anchor, ObjectGUID: "g-" + anchor, DN: "CN=" + anchor, Enabled: enabled, UpdatedAt: at}}))
+	}
+	finish("a", true, t0)
+	finish("b", false, t0) // created disabled
+	finish("a", false, t0.Add(time.Hour))
+	finish("a", false, t0.Add(48*time.Hour)) // still disabled: the first instant stays
+	finish("c", false, t0.Add(2*time.Hour))
+	finish("c", true, t0.Add(3*time.Hour)) // enabled again: no longer a candidate
+
+	got, err := s.DisabledLinks(ctx, "j1", t0.Add(24*time.Hour), 10)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.Equal(t, []string{"b", "a"}, []string{got[0].Anchor, got[1].Anchor}, "longest disabled first")
+	require.True(t, got[1].DisabledAt.Equal(t0.Add(time.Hour)), "disabled since the first disable: %v", got[1].DisabledAt)
+	require.Equal(t, "g-a", got[1].ObjectGUID)
+	got, err = s.DisabledLinks(ctx, "j1", t0.Add(30*time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	got, err = s.DisabledLinks(ctx, "j1", t0.Add(24*time.Hour), 1)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "limit")
+}
