@@ -67,7 +67,7 @@ func (e *Engine) expire(ctx context.Context, job store.Job) error {
 	if unallowed > 0 {
 		recent := 0
 		if cj.maxPerDay > 0 {
-			if recent, err = e.cfg.Store.CountActions(ctx, job.ID, []string{"disable", "delete"}, now.Add(-24 * time.Hour)); err != nil {
+			if recent, err = e.cfg.Store.CountActions(ctx, job.ID, []string{"disable", "delete"}, now.Add(-24*time.Hour)); err != nil {
 				return err
 			}
 		}
