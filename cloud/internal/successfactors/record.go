@@ -16,10 +16,63 @@ import (
 	"github.com/hrsync/hrsync/shared/confload"
 )
 
-// attribute is a source attribute with its compiled JSONPath.
+// attribute is a source attribute with its compiled JSONPath. A definite
+// path (members and indexes only, the bulk of the defaults) is also kept
+// as steps and walked directly, which allocates nothing.
 type attribute struct {
-	name string
-	path jp.Expr
+	name   string
+	path   jp.Expr
+	steps  []any // string member names and int indexes; nil when the path is not definite
+	simple bool
+}
+
+// definite returns x's steps when x is $ followed by members and indexes.
+func definite(x jp.Expr) ([]any, bool) {
+	if len(x) == 0 {
+		return nil, false
+	}
+	if _, ok := x[0].(jp.Root); !ok {
+		return nil, false
+	}
+	steps := make([]any, 0, len(x)-1)
+	for _, f := range x[1:] {
+		switch v := f.(type) {
+		case jp.Child:
+			steps = append(steps, string(v))
+		case jp.Nth:
+			steps = append(steps, int(v))
+		default:
+			return nil, false
+		}
+	}
+	return steps, true
+}
+
+// walk follows definite steps through parsed JSON.
+func walk(v any, steps []any) any {
+	for _, s := range steps {
+		switch k := s.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok {
+				return nil
+			}
+			if k < 0 {
+				k += len(l)
+			}
+			if k < 0 || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
 }
 
 // compile parses every attribute's JSONPath once; an error names the
@@ -44,7 +97,8 @@ func compile(attrs []source.Attribute) ([]attribute, error) {
 		if err != nil {
 			return nil, confload.Field(field, "bad JSONPath %q: %w", a.Path, err)
 		}
-		out = append(out, attribute{name: a.Name, path: x})
+		steps, simple := definite(x)
+		out = append(out, attribute{name: a.Name, path: x, steps: steps, simple: simple})
 	}
 	return out, nil
 }
@@ -161,6 +215,12 @@ func parseODataDate(s string) (time.Time, bool) {
 func attributes(attrs []attribute, person any) map[string]expr.Value {
 	out := make(map[string]expr.Value, len(attrs))
 	for _, a := range attrs {
+		if a.simple {
+			if v, ok := value(walk(person, a.steps)); ok {
+				out[a.name] = v
+			}
+			continue
+		}
 		for _, r := range a.path.Get(person) {
 			if v, ok := value(r); ok {
 				out[a.name] = v

@@ -178,31 +178,60 @@ func (c *Connector) read(ctx context.Context, op, f string, asOf, ref time.Time,
 	return n, err
 }
 
-// pages follows __next from u and calls fn with each page's rows.
+// pages follows __next from u and calls fn with each page's rows. The next
+// page is fetched and parsed while fn works on the current one.
 func (c *Connector) pages(ctx context.Context, op, u string, fn func(rows []any) error) error {
-	for page := 1; u != ""; page++ {
-		pop := fmt.Sprintf("GET PerPerson (%s) page %d", op, page)
-		b, err := c.do(ctx, pop, http.MethodGet, u, nil, "")
-		if err != nil {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cur := c.page(ctx, op, 1, u)
+	for page := 1; ; page++ {
+		if cur.err != nil {
+			return cur.err
+		}
+		var next chan fetched
+		if cur.next != "" {
+			next = make(chan fetched, 1)
+			go func(u string) { next <- c.page(ctx, op, page+1, u) }(cur.next)
+		}
+		if err := fn(cur.rows); err != nil {
+			if next != nil {
+				cancel()
+				<-next
+			}
 			return err
 		}
-		data, err := parseJSON(b)
-		if err != nil {
-			return &source.Error{Kind: source.Protocol, Op: pop, Err: fmt.Errorf("response is not JSON: %w", err)}
+		if next == nil {
+			return nil
 		}
-		d := field(data, "d")
-		rows, ok := field(d, "results").([]any)
-		if !ok {
-			return &source.Error{Kind: source.Protocol, Op: pop, Err: errors.New(`response has no d.results array`)}
-		}
-		next, _ := field(d, "__next").(string)
-		c.log.Debug("page read", "op", op, "page", page, "rows", len(rows), "more", next != "")
-		if err := fn(rows); err != nil {
-			return err
-		}
-		u = next
+		cur = <-next
 	}
-	return nil
+}
+
+// fetched is one page read.
+type fetched struct {
+	rows []any
+	next string
+	err  error
+}
+
+func (c *Connector) page(ctx context.Context, op string, page int, u string) fetched {
+	pop := fmt.Sprintf("GET PerPerson (%s) page %d", op, page)
+	b, err := c.do(ctx, pop, http.MethodGet, u, nil, "")
+	if err != nil {
+		return fetched{err: err}
+	}
+	data, err := parseJSON(b)
+	if err != nil {
+		return fetched{err: &source.Error{Kind: source.Protocol, Op: pop, Err: fmt.Errorf("response is not JSON: %w", err)}}
+	}
+	d := field(data, "d")
+	rows, ok := field(d, "results").([]any)
+	if !ok {
+		return fetched{err: &source.Error{Kind: source.Protocol, Op: pop, Err: errors.New(`response has no d.results array`)}}
+	}
+	next, _ := field(d, "__next").(string)
+	c.log.Debug("page read", "op", op, "page", page, "rows", len(rows), "more", next != "")
+	return fetched{rows: rows, next: next}
 }
 
 // records turns one page of PerPerson rows into records. A pre-hire (an
