@@ -341,7 +341,7 @@ func (r *Runner) HandleWakes(ctx context.Context) (int, error) {
 			if err != nil {
 				log.Warn("wake skipped: the job's source cannot be opened", "error", err)
 				if errors.Is(err, store.ErrNotFound) {
-					_ = r.cfg.Store.DeleteWake(ctx, w) // the job lost its source
+					_ = r.cfg.Store.DeleteWake(ctx, w) // the job is gone
 				}
 				continue
 			}
@@ -382,12 +382,10 @@ func (r *Runner) HandleWakes(ctx context.Context) (int, error) {
 }
 
 // openFor opens the source of a job, or returns nil when the job is paused
-// or quarantined.
+// or quarantined. A job without a pull source (API-driven) gets its staged
+// records back: the worker's latest record is processed again, which is
+// what a wake of the lifecycle (a first or last day of work) needs.
 func (r *Runner) openFor(ctx context.Context, jobID string) (source.Source, error) {
-	st, err := r.cfg.Store.GetSyncState(ctx, jobID)
-	if err != nil {
-		return nil, err
-	}
 	job, err := r.cfg.Store.GetJob(ctx, jobID)
 	if err != nil {
 		return nil, err
@@ -395,9 +393,47 @@ func (r *Runner) openFor(ctx context.Context, jobID string) (source.Source, erro
 	if job.Paused || job.QuarantineReason != "" {
 		return nil, nil
 	}
+	st, err := r.cfg.Store.GetSyncState(ctx, jobID)
+	if errors.Is(err, store.ErrNotFound) {
+		return staged{st: r.cfg.Store, jobID: jobID}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	attrs, err := engine.SourceAttributes(job)
 	if err != nil {
 		return nil, err
 	}
 	return r.cfg.Open(ctx, st, attrs)
+}
+
+// staged answers Worker from the records already staged for a job without
+// a pull source.
+type staged struct {
+	st    Store
+	jobID string
+}
+
+func (s staged) Full(context.Context, func(source.Record) error) (source.Watermark, error) {
+	return nil, errors.New("a job without a pull source has no full read")
+}
+
+func (s staged) Changes(context.Context, source.Watermark, func(source.Record) error) (source.Watermark, error) {
+	return nil, errors.New("a job without a pull source has no incremental read")
+}
+
+// Worker returns the worker's latest staged record, whatever at is.
+func (s staged) Worker(ctx context.Context, anchor string, _ time.Time) (source.Record, bool, error) {
+	rec, err := s.st.LatestRecord(ctx, s.jobID, anchor)
+	if errors.Is(err, store.ErrNotFound) {
+		return source.Record{}, false, nil
+	}
+	if err != nil {
+		return source.Record{}, false, err
+	}
+	attrs, err := engine.DecodeSource(rec.Payload)
+	if err != nil {
+		return source.Record{}, false, err
+	}
+	return source.Record{Anchor: anchor, Attributes: attrs}, true, nil
 }

@@ -336,3 +336,27 @@ func TestRecordWithoutAnchorFailsTheCycle(t *testing.T) {
 	require.Contains(t, st.Last.Error, "without an anchor")
 	require.Nil(t, st.Watermark)
 }
+
+// TestWakeOfAnAPIDrivenJob: a job without a pull source gets the worker's
+// latest staged record processed again when a lifecycle wake falls due.
+func TestWakeOfAnAPIDrivenJob(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 10)
+	require.NoError(t, f.st.CreateJob(ctx, store.Job{ID: "api", ServicePrincipal: "sp", Name: "api", Template: "API2AD", Domain: "hrsync.test",
+		DefaultContainer: "OU=x,DC=hrsync,DC=test", Mapping: []byte(`{"rules":[]}`), Scoping: []byte(`{}`), SchemaVersion: 1, UploadTokenHash: []byte{1}, CreatedAt: t0}))
+	require.NoError(t, f.st.StageUpload(ctx, store.Upload{ID: "u1", JobID: "api", ReceivedAt: t0,
+		Records: []store.StagedRecord{{Anchor: "e1", Payload: []byte(`{"externalId":"e1","hireDate":"2026-12-01"}`)}},
+		Wakes:   []store.Wake{{JobID: "api", Anchor: "e1", DueAt: t0.Add(time.Hour)}, {JobID: "api", Anchor: "gone", DueAt: t0.Add(time.Hour)}}}))
+	f.clock.Advance(time.Hour)
+	n, err := f.r.HandleWakes(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	recs, err := f.st.PendingRecords(ctx, "api", 10)
+	require.NoError(t, err)
+	require.Len(t, recs, 2, "the latest record again; nothing for an anchor never staged")
+	require.Equal(t, "e1", recs[1].Anchor)
+	require.JSONEq(t, string(recs[0].Payload), string(recs[1].Payload))
+	due, err := f.st.DueWakes(ctx, t0.Add(time.Hour), 10)
+	require.NoError(t, err)
+	require.Empty(t, due)
+}

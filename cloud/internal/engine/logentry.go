@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"time"
 	"encoding/json"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
@@ -53,6 +54,11 @@ type trail struct {
 	// matchChecked: the job's snapshot answered every matching attribute
 	// and no user held any of the values.
 	matchChecked bool
+	// forceDisabled: the lifecycle keeps the account disabled whatever the
+	// mapping says (before the first day of work, after the last).
+	forceDisabled bool
+	// wakes are instants the worker is processed again.
+	wakes []time.Time
 }
 
 // redactedValue replaces the values of redacted attributes in logs.

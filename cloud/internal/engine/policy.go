@@ -53,6 +53,9 @@ type Policy struct {
 	// scope), if it is still disabled then. Nil or 0: accounts are never
 	// deleted. Deletes count for the accidental-deletion guard.
 	DeleteAfterDays *int `json:"deleteAfterDays,omitempty"`
+	// Lifecycle times accounts by the worker's first and last day of work,
+	// in the worker's time zone.
+	Lifecycle Lifecycle `json:"lifecycle,omitzero"`
 }
 
 // Conversion policies.
@@ -108,6 +111,8 @@ type compiledJob struct {
 	// deleteAfter is how long an account stays disabled before it is
 	// deleted; 0: never.
 	deleteAfter time.Duration
+	// lifecycle is nil unless the policy names a hire or last-day date.
+	lifecycle *lifecycle
 }
 
 func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, error) {
@@ -143,6 +148,9 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 			return nil, fmt.Errorf("deleteAfterDays: must be between 0 (never) and 3650, got %d", *p.DeleteAfterDays)
 		}
 		cj.deleteAfter = time.Duration(*p.DeleteAfterDays) * 24 * time.Hour
+	}
+	if cj.lifecycle, err = compileLifecycle(p.Lifecycle); err != nil {
+		return nil, err
 	}
 	switch p.Conversions {
 	case "", ConversionTransfer:

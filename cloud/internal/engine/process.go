@@ -82,6 +82,9 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	if entry.Status != StatusFailure {
 		out.PutReferences, out.DeleteReferences, out.Unlink = t.refPut, t.refDel, t.unlink
 	}
+	for _, at := range t.wakes {
+		out.Wakes = append(out.Wakes, store.Wake{JobID: job.ID, Anchor: rec.Anchor, DueAt: at})
+	}
 	if err := e.escrowFor(ctx, job, rec, &out); err != nil {
 		return err
 	}
@@ -131,6 +134,25 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		return e.outOfScope(ctx, job, cj, rec, reason, entry, t)
 	}
 	t.add("EntrySynchronizationScoping", StepScoping, StatusSuccess, "In scope: "+strings.TrimPrefix(reason, "in scope: "), nil)
+	tm, err := cj.lifecycle.decide(src, e.cfg.Clock.Now())
+	if err != nil {
+		t.add("EntrySynchronizationScoping", StepScoping, StatusFailure, "The worker's dates could not be read", nil)
+		return nil, &errRecord{code: "InvalidLifecycleDate", msg: err.Error(),
+			recommendation: "Map the job's lifecycle attributes to dates (YYYY-MM-DD) and time zones (IANA names such as Asia/Kolkata)."}
+	}
+	t.wakes = tm.wakes
+	if !tm.prepareAt.IsZero() {
+		entry.Status = StatusSkipped
+		t.add("EntrySynchronizationSkipped", StepProcessing, StatusSkipped, tm.why, nil)
+		if l, err := e.cfg.Store.GetLink(ctx, job.ID, rec.Anchor); err == nil {
+			return &l, nil
+		}
+		return nil, nil
+	}
+	if tm.disable {
+		t.forceDisabled = true
+		t.add("EntrySynchronizationScoping", StepScoping, StatusSuccess, tm.why, nil)
+	}
 
 	// Matching: the link first, then the matching attributes by priority.
 	readAttrs := readAttributes(m)

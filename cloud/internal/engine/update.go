@@ -21,6 +21,12 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 	if err != nil {
 		return nil, mappingErr(t, err)
 	}
+	if t.forceDisabled {
+		if ev.Attrs == nil {
+			ev.Attrs = map[string][]string{}
+		}
+		ev.Attrs[attrAccountDisabled] = []string{"True"}
+	}
 	if err := e.resolveReferences(ctx, job, rec, m.Targets(), ev.Attrs, t); err != nil {
 		return nil, err
 	}

@@ -272,6 +272,9 @@ type Outcome struct {
 	PutReferences []PendingReference
 	// DeleteReferences removes pending references of (JobID, Anchor).
 	DeleteReferences []ReferenceKey
+	// Wakes are instants the worker is to be processed again (the
+	// lifecycle's first and last day of work).
+	Wakes []Wake
 	// Unlink removes the link of another anchor of the same job: a
 	// worker's new persona took its account over (a conversion).
 	Unlink string

@@ -45,6 +45,11 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 				return err
 			}
 		}
+		for _, w := range o.Wakes {
+			if _, err := tx.Exec(ctx, `INSERT INTO wakes (job_id, anchor, due_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, w.JobID, w.Anchor, ms(w.DueAt)); err != nil {
+				return err
+			}
+		}
 		if o.Unlink != "" {
 			if _, err := tx.Exec(ctx, `DELETE FROM links WHERE job_id = $1 AND anchor = $2`, o.Log.JobID, o.Unlink); err != nil {
 				return err

@@ -30,6 +30,11 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 				return err
 			}
 		}
+		for _, w := range o.Wakes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO wakes (job_id, anchor, due_at) VALUES (?,?,?) ON CONFLICT DO NOTHING`, w.JobID, w.Anchor, ms(w.DueAt)); err != nil {
+				return err
+			}
+		}
 		if o.Unlink != "" {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE job_id = ? AND anchor = ?`, o.Log.JobID, o.Unlink); err != nil {
 				return err
