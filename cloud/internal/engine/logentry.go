@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"time"
 	"encoding/json"
+	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
 	"slices"
