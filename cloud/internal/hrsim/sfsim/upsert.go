@@ -175,6 +175,14 @@ func parseKey(s string) (set string, keys map[string]string, ok bool) {
 	}
 	set, body := s[:open], s[open+1:len(s)-1]
 	keys = map[string]string{}
+	if strings.HasPrefix(body, "'") { // a single key: User('100231')
+		v, n, err := quoted(body, 0)
+		if err != nil || n != len(body) {
+			return "", nil, false
+		}
+		keys[""] = v
+		return set, keys, true
+	}
 	for body != "" {
 		name, rest, found := strings.Cut(body, "=")
 		if !found || !strings.HasPrefix(rest, "'") {
