@@ -80,7 +80,8 @@ func TestChangesCatchHiresTerminationsAndTransfers(t *testing.T) {
 	all, wm := full(t, c)
 
 	kinds := map[workforce.Kind]bool{}
-	for day := 0; day < 30 && len(kinds) < 3; day++ {
+	futureLeavers := 0
+	for day := 0; day < 30 && (len(kinds) < 3 || futureLeavers == 0); day++ {
 		from := e.clock.Now()
 		evs := e.sf.Advance(1)
 		recs, next := changes(t, c, wm)
@@ -102,18 +103,17 @@ func TestChangesCatchHiresTerminationsAndTransfers(t *testing.T) {
 			}
 			if ev.Kind == workforce.Termination && ev.Effective.After(e.clock.Now()) {
 				require.Contains(t, recs[w.PersonUUID].Wake, ev.Effective, "the end of the last day of work, in the worker's zone")
+				futureLeavers++
 			}
 		}
 		require.Less(t, len(recs), len(all)/2, "an incremental read is not a full one")
 	}
 	require.Len(t, kinds, 3, "a month brings hires, terminations and transfers")
-	var count, read int
+	require.Positive(t, futureLeavers, "and resignations keyed ahead of the last day")
+	count := 0
 	for _, u := range e.seen() {
-		switch {
-		case strings.HasPrefix(u, "GET /odata/v2/PerPerson/$count?"):
+		if strings.HasPrefix(u, "GET /odata/v2/PerPerson/$count?") {
 			count++
-		case strings.HasPrefix(u, "GET /odata/v2/PerPerson?") && strings.Contains(u, "lastModifiedDateTime+ge") || strings.Contains(u, "lastModifiedDateTime ge"):
-			read++
 		}
 	}
 	require.Positive(t, count, "incremental reads count first, as Entra does")
@@ -222,10 +222,4 @@ func TestRehireOrConversionPicksTheActiveEmployment(t *testing.T) {
 	require.Equal(t, nw.Title, attr(got, "activeTitle"))
 	require.Equal(t, nw.UserID, attr(got, "standardUserId"), "the old employment's userNav is null")
 	require.Equal(t, "1", attr(got, "employments"))
-	n := 0
-	for _, u := range e.seen() {
-		_ = u
-		n++
-	}
-	require.Positive(t, n)
 }
