@@ -1,8 +1,155 @@
 package cli
 
-import "github.com/hrsync/hrsync/cloud/internal/connector"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
 
-// connectors registers the pull-source connectors this cloud offers.
+	"github.com/hrsync/hrsync/cloud/internal/connector"
+	"github.com/hrsync/hrsync/cloud/internal/source"
+	"github.com/hrsync/hrsync/cloud/internal/successfactors"
+)
+
+// connectors registers the pull-source connectors this cloud offers. Each
+// reads its settings from the job's source config (JSON, strict); secrets
+// may be given inline, or as "env:NAME" or "file:/path" so they stay out of
+// the database.
 func connectors() (*connector.Registry, error) {
-	return connector.NewRegistry()
+	return connector.NewRegistry(successFactorsKind())
 }
+
+// secret resolves a secret setting: "env:NAME", "file:/path" or the value.
+func secret(field, v string) (string, error) {
+	switch {
+	case strings.HasPrefix(v, "env:"):
+		name := strings.TrimPrefix(v, "env:")
+		s, ok := os.LookupEnv(name)
+		if !ok {
+			return "", fmt.Errorf("%s: environment variable %s is not set", field, name)
+		}
+		return s, nil
+	case strings.HasPrefix(v, "file:"):
+		b, err := os.ReadFile(strings.TrimPrefix(v, "file:"))
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", field, err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	return v, nil
+}
+
+// redacted hides a secret setting unless it only names where the secret is.
+func redacted(v string) string {
+	if v == "" || strings.HasPrefix(v, "env:") || strings.HasPrefix(v, "file:") {
+		return v
+	}
+	return "[redacted]"
+}
+
+func strictJSON(config []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(config))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("source config: %w", err)
+	}
+	return nil
+}
+
+// pick chooses, for each source attribute a job reads, its definition:
+// the settings' own (custom) attributes first, then the connector's
+// defaults. An attribute defined nowhere is an error naming it.
+func pick(names []string, custom, defaults []source.Attribute) ([]source.Attribute, error) {
+	byName := map[string]source.Attribute{}
+	for _, a := range defaults {
+		byName[a.Name] = a
+	}
+	for _, a := range custom {
+		byName[a.Name] = a
+	}
+	var out []source.Attribute
+	var missing []string
+	for _, n := range names {
+		a, ok := byName[n]
+		if !ok {
+			missing = append(missing, n)
+			continue
+		}
+		out = append(out, a)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the job reads source attributes the connector does not define: %s; add them to the source's attributes with their paths",
+			strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// sfSettings is the SuccessFactors source config.
+type sfSettings struct {
+	BaseURL         string             `json:"baseUrl"`
+	CompanyID       string             `json:"companyId"`
+	Username        string             `json:"username"`
+	Password        string             `json:"password,omitempty"`
+	ClientID        string             `json:"clientId,omitempty"`
+	PrivateKey      string             `json:"privateKey,omitempty"`
+	UserID          string             `json:"userId,omitempty"`
+	UseIDP          bool               `json:"useIdp,omitempty"`
+	PageSize        int                `json:"pageSize,omitempty"`
+	DefaultTimeZone string             `json:"defaultTimeZone,omitempty"`
+	Attributes      []source.Attribute `json:"attributes,omitempty"`
+}
+
+func (s sfSettings) config() (successfactors.Config, error) {
+	pw, err := secret("password", s.Password)
+	if err != nil {
+		return successfactors.Config{}, err
+	}
+	key, err := secret("privateKey", s.PrivateKey)
+	if err != nil {
+		return successfactors.Config{}, err
+	}
+	return successfactors.Config{BaseURL: s.BaseURL, CompanyID: s.CompanyID, PageSize: s.PageSize, DefaultTimeZone: s.DefaultTimeZone,
+		Auth: successfactors.Auth{Username: s.Username, Password: pw, ClientID: s.ClientID, PrivateKey: key, UserID: s.UserID, UseIDP: s.UseIDP}}, nil
+}
+
+func successFactorsKind() connector.Kind {
+	parse := func(config []byte) (sfSettings, successfactors.Config, error) {
+		var s sfSettings
+		if err := strictJSON(config, &s); err != nil {
+			return s, successfactors.Config{}, err
+		}
+		cfg, err := s.config()
+		return s, cfg, err
+	}
+	return connector.Kind{
+		Name: "successfactors",
+		Validate: func(config []byte) error {
+			_, cfg, err := parse(config)
+			if err != nil {
+				return err
+			}
+			return cfg.Validate()
+		},
+		Open: func(ctx context.Context, config []byte, attributes []string) (source.Source, error) {
+			s, cfg, err := parse(config)
+			if err != nil {
+				return nil, err
+			}
+			if cfg.Attributes, err = pick(attributes, s.Attributes, successfactors.DefaultAttributes()); err != nil {
+				return nil, err
+			}
+			return successfactors.New(cfg)
+		},
+		Redact: func(config []byte) ([]byte, error) {
+			var s sfSettings
+			if err := strictJSON(config, &s); err != nil {
+				return nil, err
+			}
+			s.Password, s.PrivateKey = redacted(s.Password), redacted(s.PrivateKey)
+			return json.Marshal(s)
+		},
+	}
+}
+

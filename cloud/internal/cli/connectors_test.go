@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/cloud/internal/engine"
+	"github.com/hrsync/hrsync/cloud/internal/mapping"
+	"github.com/hrsync/hrsync/cloud/internal/store"
+)
+
+func TestConnectorSettings(t *testing.T) {
+	reg, err := connectors()
+	require.NoError(t, err)
+	require.Contains(t, reg.Names(), "successfactors")
+
+	t.Setenv("SF_PASSWORD", "s3cret")
+	good := []byte(`{"baseUrl":"https://api4.successfactors.com","companyId":"ACME","username":"sfapi","password":"env:SF_PASSWORD"}`)
+	require.NoError(t, reg.Validate("successfactors", good))
+	for name, bad := range map[string]struct{ config, want string }{
+		"unknown field":     {`{"baseUrl":"x","companyId":"A","username":"u","password":"p","tenant":"x"}`, `unknown field "tenant"`},
+		"missing company":   {`{"baseUrl":"https://api4.successfactors.com","username":"u","password":"p"}`, "CompanyID"},
+		"unset environment": {`{"baseUrl":"https://x","companyId":"A","username":"u","password":"env:NOPE_NOT_SET"}`, "NOPE_NOT_SET is not set"},
+		"not JSON":          {`{`, "source config"},
+	} {
+		err := reg.Validate("successfactors", []byte(bad.config))
+		require.ErrorContains(t, err, bad.want, name)
+	}
+
+	inline := []byte(`{"baseUrl":"https://api4.successfactors.com","companyId":"ACME","username":"sfapi","password":"hunter2"}`)
+	red, err := reg.Redact("successfactors", inline)
+	require.NoError(t, err)
+	require.NotContains(t, string(red), "hunter2")
+	var shown map[string]any
+	require.NoError(t, json.Unmarshal(red, &shown))
+	require.Equal(t, "[redacted]", shown["password"])
+	red, err = reg.Redact("successfactors", good)
+	require.NoError(t, err)
+	require.Contains(t, string(red), "env:SF_PASSWORD", "a reference to a secret is shown as is")
+
+	// The shipped SuccessFactors mapping reads only attributes the
+	// connector defines; a custom attribute needs its path.
+	m, err := json.Marshal(mapping.DefaultSuccessFactorsAD())
+	require.NoError(t, err)
+	attrs, err := engine.SourceAttributes(store.Job{ID: "j", Mapping: m, Scoping: []byte(`{}`)})
+	require.NoError(t, err)
+	_, err = reg.Open(context.Background(), store.SyncState{SourceKind: "successfactors", SourceConfig: good}, attrs)
+	require.NoError(t, err)
+	_, err = reg.Open(context.Background(), store.SyncState{SourceKind: "successfactors", SourceConfig: good}, append(attrs, "badgeNumber"))
+	require.ErrorContains(t, err, "badgeNumber")
+	custom := []byte(`{"baseUrl":"https://api4.successfactors.com","companyId":"ACME","username":"sfapi","password":"p",
+		"attributes":[{"name":"badgeNumber","path":"$.employmentNav.results[0].userNav.custom01"}]}`)
+	_, err = reg.Open(context.Background(), store.SyncState{SourceKind: "successfactors", SourceConfig: custom}, append(attrs, "badgeNumber"))
+	require.NoError(t, err)
+}
