@@ -152,4 +152,3 @@ func successFactorsKind() connector.Kind {
 		},
 	}
 }
-
