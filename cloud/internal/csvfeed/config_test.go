@@ -70,7 +70,7 @@ func TestValidate(t *testing.T) {
 		})
 	}
 	require.NoError(t, Config{Folder: "d", Key: "id", Files: Snapshot, Delimiter: "\\t", Encoding: "ISO_8859-1",
-		Dates: map[string]string{"a": "yyyy-MM-ddTHH:mm:ss.fffK", "b": "d.M.yy", "c": "M/d/yyyy h:mm tt"},
+		Dates:   map[string]string{"a": "yyyy-MM-ddTHH:mm:ss.fffK", "b": "d.M.yy", "c": "M/d/yyyy h:mm tt"},
 		Leavers: &Leavers{Column: "s", LastDayColumn: "l", Absent: true}}.Validate())
 }
 

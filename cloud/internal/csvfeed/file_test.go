@@ -114,8 +114,11 @@ func TestReadGoodFiles(t *testing.T) {
 		{name: "blank rows, padding and empty cells", content: []byte(" id , name ,title\n,,\n 1 ,  Ann  ,\n"),
 			want: map[string]map[string]string{"1": {"id": "1", "name": "Ann"}}},
 		{name: "columns map names, case-insensitively, and drop the rest", content: []byte("ID,First Name,Salary\n7,Ann,100\n"),
-			mutate: func(c *Config) { c.Key = "id"; c.Columns = map[string]string{"first name": "FirstName", "Id": "WorkerID"} },
-			want:   map[string]map[string]string{"7": {"WorkerID": "7", "FirstName": "Ann"}}},
+			mutate: func(c *Config) {
+				c.Key = "id"
+				c.Columns = map[string]string{"first name": "FirstName", "Id": "WorkerID"}
+			},
+			want: map[string]map[string]string{"7": {"WorkerID": "7", "FirstName": "Ann"}}},
 		{name: "attributes limit what is reported", content: []byte("id,a,b,c\n1,x,y,z\n"), mutate: func(c *Config) { c.Attributes = []string{"b", "c"} },
 			want: map[string]map[string]string{"1": {"b": "y", "c": "z"}}},
 		{name: "dates are normalised", content: []byte("id,hired,changed,stamp\n1,05.01.2026,1/5/2026 2:30:00 PM,2026-01-05T09:00:00+01:00\n"),

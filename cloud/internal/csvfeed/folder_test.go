@@ -86,7 +86,7 @@ func TestDropFolderSnapshots(t *testing.T) {
 	d.put(t, "w-001.csv", "id,name\n1,Ann\n2,Bo\n", time.Hour)
 	d.put(t, "w-002.csv", "id,name\n1,Ann\n2,Bob\n3,Cy\n", time.Hour)
 	d.put(t, "w-003.csv", "id,name\n1,Ann\n1,Dup\n", time.Hour)    // rejected
-	d.put(t, "w-004.csv", "id,name\n1,Ann\n", 10*time.Second)       // still being written
+	d.put(t, "w-004.csv", "id,name\n1,Ann\n", 10*time.Second)      // still being written
 	d.put(t, "w-005.csv", "id,name\n9,Zed\n", time.Hour)           // waits behind w-004
 	d.put(t, "notes.txt", "not matched by the pattern", time.Hour) // ignored
 	wm, err = d.src.Changes(ctx, wm, d.g.add)
