@@ -38,6 +38,7 @@ Usage:
   hrsyncctl [global flags] job restart [--scope Escrows,QuarantineState,ForceDeletes,ConnectorDataStore,Watermark,Full] JOB_ID
   hrsyncctl [global flags] agents
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
+  hrsyncctl [global flags] upload status [--json] JOB_ID UPLOAD_ID   (records processed, pending, log entries by status)
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
   hrsyncctl [global flags] explain --job JOB_ID --worker ID [--attribute NAME] [--phase create|update]
   hrsyncctl expr eval 'EXPR' [--attrs FILE.json] [--now ISO-8601] | expr test FILE.json...
@@ -95,7 +96,7 @@ func RunCtl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "agents":
 		err = c.agents(ctx)
 	case "upload":
-		err = c.upload(ctx, rest[1:], stderr)
+		err = c.uploadCmd(ctx, rest[1:], stderr)
 	case "logs":
 		err = c.logs(ctx, rest[1:], stderr)
 	case "explain":
@@ -310,7 +311,7 @@ func (c *ctl) upload(ctx context.Context, args []string, stderr io.Writer) error
 		return err
 	}
 	defer resp.Body.Close()
-	fmt.Fprintf(c.stdout, "%s\nLocation: %s\n", resp.Status, resp.Header.Get("Location"))
+	fmt.Fprintf(c.stdout, "%s\nLocation: %s\nUpload: %s\n", resp.Status, resp.Header.Get("Location"), resp.Header.Get("X-Hrsync-Upload-Id"))
 	return nil
 }
 
