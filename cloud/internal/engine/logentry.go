@@ -57,6 +57,9 @@ type trail struct {
 	// forceDisabled: the lifecycle keeps the account disabled whatever the
 	// mapping says (before the first day of work, after the last).
 	forceDisabled bool
+	// matchValue is the record's value of the first matching attribute
+	// that has one, stored on its link.
+	matchValue string
 	// wakes are instants the worker is processed again.
 	wakes []time.Time
 }

@@ -78,6 +78,9 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	entry.Steps, entry.Modified = t.json()
 	entry.ActivityTime = e.cfg.Clock.Now()
 	entry.DurationMS = entry.ActivityTime.Sub(start).Milliseconds()
+	if link != nil && t.matchValue != "" {
+		link.MatchValue = t.matchValue
+	}
 	out := store.Outcome{RecordID: rec.ID, Log: entry, Link: link}
 	if entry.Status != StatusFailure {
 		out.PutReferences, out.DeleteReferences, out.Unlink = t.refPut, t.refDel, t.unlink
@@ -115,6 +118,12 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		return nil, &errRecord{code: "InvalidSourceRecord", msg: err.Error()}
 	}
 	entry.SourceName = displayName(src, rec.Anchor)
+	for _, mr := range m.Matching() {
+		if v, ok, err := mr.Value(src, e.evalOpts()); err == nil && ok && v != "" {
+			t.matchValue = v
+			break
+		}
+	}
 	t.add("EntryImport", StepImport, StatusSuccess, fmt.Sprintf("Received user %q from the API", rec.Anchor),
 		map[string]string{"externalId": rec.Anchor, "bulkId": rec.BulkID})
 	if in, reason, err := cj.inputScope.Check(src); !in {

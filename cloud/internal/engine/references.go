@@ -41,13 +41,18 @@ func (e *Engine) resolveReferences(ctx context.Context, job store.Job, rec store
 			continue
 		}
 		target := vals[0]
-		if target == rec.Anchor {
+		if target == rec.Anchor || (target == t.matchValue && t.matchValue != "") {
 			// A worker who is their own manager (the CEO in many HR
 			// systems) gets no manager.
 			delete(attrs, name)
 			continue
 		}
 		l, err := e.cfg.Store.GetLink(ctx, job.ID, target)
+		if isNotFound(err) {
+			// The reference may name its target by the matching value
+			// (SuccessFactors' managerId is a personIdExternal).
+			l, err = e.cfg.Store.LinkByMatchValue(ctx, job.ID, target)
+		}
 		switch {
 		case err == nil:
 			attrs[name] = []string{l.DN}

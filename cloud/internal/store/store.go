@@ -219,6 +219,11 @@ type Link struct {
 	// Enabled is the account state hrsync last saw or set.
 	Enabled   bool
 	UpdatedAt time.Time
+	// MatchValue is the worker's value of the job's first matching
+	// attribute (employeeID's source, e.g. personIdExternal). References
+	// that name a worker by it (SuccessFactors' managerId) resolve through
+	// it when no link has the value as its anchor.
+	MatchValue string
 	// DisabledAt is when hrsync first saw or made the account disabled;
 	// zero while it is enabled. Set by the store, read by DisabledLinks.
 	DisabledAt time.Time
@@ -230,6 +235,9 @@ type Links interface {
 	// DisabledLinks lists links whose account has been disabled since
 	// before the instant, longest disabled first.
 	DisabledLinks(ctx context.Context, jobID string, before time.Time, limit int) ([]Link, error)
+	// LinkByMatchValue returns a link whose MatchValue is value;
+	// ErrNotFound when there is none.
+	LinkByMatchValue(ctx context.Context, jobID, value string) (Link, error)
 	// LinksToObject lists the links of a job to one directory object.
 	LinksToObject(ctx context.Context, jobID, objectGUID string) ([]Link, error)
 	DeleteLink(ctx context.Context, jobID, anchor string) error

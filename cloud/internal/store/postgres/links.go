@@ -81,3 +81,20 @@ func (s *Store) DisabledLinks(ctx context.Context, jobID string, before time.Tim
 	}
 	return out, rows.Err()
 }
+
+// LinkByMatchValue implements store.Links.
+func (s *Store) LinkByMatchValue(ctx context.Context, jobID, value string) (store.Link, error) {
+	l := store.Link{JobID: jobID, MatchValue: value}
+	var at int64
+	err := s.db.QueryRow(ctx, `SELECT anchor, object_guid, dn, enabled, updated_at FROM links
+		WHERE job_id = $1 AND match_value = $2 AND match_value <> '' ORDER BY anchor LIMIT 1`, jobID, value).
+		Scan(&l.Anchor, &l.ObjectGUID, &l.DN, &l.Enabled, &at)
+	if notFound(err) {
+		return l, fmt.Errorf("link of %s with value %q: %w", jobID, value, store.ErrNotFound)
+	}
+	if err != nil {
+		return l, fmt.Errorf("link of %s with value %q: %w", jobID, value, err)
+	}
+	l.UpdatedAt = fromMS(at)
+	return l, nil
+}

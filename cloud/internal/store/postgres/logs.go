@@ -37,11 +37,12 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 			return err
 		}
 		if k := o.Link; k != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, enabled, updated_at, disabled_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
+			if _, err := tx.Exec(ctx, `INSERT INTO links (job_id, anchor, object_guid, dn, enabled, updated_at, disabled_at, match_value) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
 				ON CONFLICT (job_id, anchor) DO UPDATE SET object_guid = excluded.object_guid, dn = excluded.dn, enabled = excluded.enabled,
 					updated_at = excluded.updated_at,
-					disabled_at = CASE WHEN excluded.enabled THEN 0 WHEN links.disabled_at > 0 THEN links.disabled_at ELSE excluded.updated_at END`,
-				k.JobID, k.Anchor, k.ObjectGUID, k.DN, k.Enabled, ms(k.UpdatedAt), disabledAt(k)); err != nil {
+					disabled_at = CASE WHEN excluded.enabled THEN 0 WHEN links.disabled_at > 0 THEN links.disabled_at ELSE excluded.updated_at END,
+					match_value = CASE WHEN excluded.match_value <> '' THEN excluded.match_value ELSE links.match_value END`,
+				k.JobID, k.Anchor, k.ObjectGUID, k.DN, k.Enabled, ms(k.UpdatedAt), disabledAt(k), k.MatchValue); err != nil {
 				return err
 			}
 		}

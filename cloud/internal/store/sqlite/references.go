@@ -10,10 +10,12 @@ import (
 // ResolvableReferences implements store.References.
 func (s *Store) ResolvableReferences(ctx context.Context, jobID string, limit int) ([]store.ResolvableReference, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT p.anchor, p.attribute, p.target, p.created_at,
-			h.object_guid, h.dn, h.enabled, h.updated_at, t.object_guid, t.dn, t.enabled, t.updated_at
+			h.object_guid, h.dn, h.enabled, h.updated_at, t.anchor, t.object_guid, t.dn, t.enabled, t.updated_at
 		FROM pending_references p
 		JOIN links h ON h.job_id = p.job_id AND h.anchor = p.anchor
-		JOIN links t ON t.job_id = p.job_id AND t.anchor = p.target
+		JOIN links t ON t.job_id = p.job_id AND t.anchor = COALESCE(
+			(SELECT a.anchor FROM links a WHERE a.job_id = p.job_id AND a.anchor = p.target),
+			(SELECT m.anchor FROM links m WHERE m.job_id = p.job_id AND m.match_value = p.target AND m.match_value <> '' ORDER BY m.anchor LIMIT 1))
 		WHERE p.job_id = ? ORDER BY p.created_at, p.anchor LIMIT ?`, jobID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("resolvable references of %s: %w", jobID, err)
@@ -24,12 +26,12 @@ func (s *Store) ResolvableReferences(ctx context.Context, jobID string, limit in
 		r := store.ResolvableReference{}
 		var created, hu, tu int64
 		if err := rows.Scan(&r.Anchor, &r.Attribute, &r.Target, &created, &r.Holder.ObjectGUID, &r.Holder.DN, &r.Holder.Enabled, &hu,
-			&r.To.ObjectGUID, &r.To.DN, &r.To.Enabled, &tu); err != nil {
+			&r.To.Anchor, &r.To.ObjectGUID, &r.To.DN, &r.To.Enabled, &tu); err != nil {
 			return nil, fmt.Errorf("resolvable references of %s: %w", jobID, err)
 		}
 		r.JobID, r.CreatedAt = jobID, fromMS(created)
 		r.Holder.JobID, r.Holder.Anchor, r.Holder.UpdatedAt = jobID, r.Anchor, fromMS(hu)
-		r.To.JobID, r.To.Anchor, r.To.UpdatedAt = jobID, r.Target, fromMS(tu)
+		r.To.JobID, r.To.UpdatedAt = jobID, fromMS(tu)
 		out = append(out, r)
 	}
 	return out, rows.Err()

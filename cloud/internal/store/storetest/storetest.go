@@ -328,9 +328,36 @@ func testReferences(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Empty(t, other)
 
+	require.Equal(t, "boss2", r.To.Anchor)
+
+	// A reference that names its target by the matching value (e.g.
+	// SuccessFactors' managerId is the manager's personIdExternal while the
+	// anchor is perPersonUuid) resolves through the link's MatchValue.
+	finish("l5", store.Outcome{Link: link("emp2"), PutReferences: []store.PendingReference{
+		{JobID: "j", Anchor: "emp2", Attribute: "manager", Target: "P-900", CreatedAt: t0.Add(time.Second)}}})
+	boss3 := link("uuid-900")
+	boss3.MatchValue = "P-900"
+	finish("l6", store.Outcome{Link: boss3})
+	ready, err = s.ResolvableReferences(ctx, "j", 10)
+	require.NoError(t, err)
+	require.Len(t, ready, 2)
+	require.Equal(t, "emp2", ready[1].Anchor)
+	require.Equal(t, "uuid-900", ready[1].To.Anchor)
+	require.Equal(t, "CN=uuid-900", ready[1].To.DN)
+	byValue, err := s.LinkByMatchValue(ctx, "j", "P-900")
+	require.NoError(t, err)
+	require.Equal(t, "uuid-900", byValue.Anchor)
+	_, err = s.LinkByMatchValue(ctx, "j", "")
+	require.ErrorIs(t, err, store.ErrNotFound, "links without a value never match the empty one")
+	// A later outcome without the value keeps it.
+	boss3.MatchValue = ""
+	finish("l7", store.Outcome{Link: boss3})
+	_, err = s.LinkByMatchValue(ctx, "j", "P-900")
+	require.NoError(t, err)
+
 	finish("l4", store.Outcome{DeleteReferences: []store.ReferenceKey{{JobID: "j", Anchor: "emp", Attribute: "manager"}}})
 	n, _ = s.CountPendingReferences(ctx, "j")
-	require.Zero(t, n)
+	require.Equal(t, 1, n)
 }
 
 func testEscrows(t *testing.T, s store.Store) {
