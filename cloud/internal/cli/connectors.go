@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/hrsync/hrsync/cloud/internal/connector"
 	"github.com/hrsync/hrsync/cloud/internal/source"
@@ -99,6 +103,10 @@ type sfSettings struct {
 	PageSize        int                `json:"pageSize,omitempty"`
 	DefaultTimeZone string             `json:"defaultTimeZone,omitempty"`
 	Attributes      []source.Attribute `json:"attributes,omitempty"`
+	// Rehearsal runs the connector on the clock of an hrsim emulator at
+	// BaseURL (hrsyncctl hrsim serve), so its change windows follow
+	// simulated time.
+	Rehearsal bool `json:"rehearsal,omitempty"`
 }
 
 func (s sfSettings) config() (successfactors.Config, error) {
@@ -140,6 +148,11 @@ func successFactorsKind() connector.Kind {
 			if cfg.Attributes, err = pick(attributes, s.Attributes, successfactors.DefaultAttributes()); err != nil {
 				return nil, err
 			}
+			if s.Rehearsal {
+				if cfg.Clock, err = rehearsalClock(ctx, s.BaseURL); err != nil {
+					return nil, err
+				}
+			}
 			return successfactors.New(cfg)
 		},
 		Redact: func(config []byte) ([]byte, error) {
@@ -151,4 +164,45 @@ func successFactorsKind() connector.Kind {
 			return json.Marshal(s)
 		},
 	}
+}
+
+// offsetClock is the real clock shifted to an emulator's simulated time.
+type offsetClock struct {
+	clockwork.Clock
+	offset time.Duration
+}
+
+func (c offsetClock) Now() time.Time                  { return c.Clock.Now().Add(c.offset) }
+func (c offsetClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
+func (c offsetClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
+
+// rehearsalClock reads an hrsim emulator's simulated instant once: the
+// connector of one cycle runs on it (the emulator's clock stands still
+// between advances, so a cycle sees a consistent "now").
+func rehearsalClock(ctx context.Context, base string) (clockwork.Clock, error) {
+	if !strings.Contains(base, "://") {
+		base = "https://" + base
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/hrsim/now", nil)
+	if err != nil {
+		return nil, fmt.Errorf("rehearsal: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("rehearsal: the emulator's clock: %w", err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Now time.Time `json:"now"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("rehearsal: the emulator's clock: HTTP %d (is baseUrl an hrsim emulator?)", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Now.IsZero() {
+		return nil, fmt.Errorf("rehearsal: the emulator's clock: unreadable answer")
+	}
+	real := clockwork.NewRealClock()
+	return offsetClock{Clock: real, offset: body.Now.Sub(real.Now())}, nil
 }

@@ -3,12 +3,16 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/cloud/internal/engine"
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/rehearsal"
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
+	"github.com/hrsync/hrsync/cloud/internal/source"
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
@@ -55,4 +59,42 @@ func TestConnectorSettings(t *testing.T) {
 		"attributes":[{"name":"badgeNumber","path":"$.employmentNav.results[0].userNav.custom01"}]}`)
 	_, err = reg.Open(context.Background(), store.SyncState{SourceKind: "successfactors", SourceConfig: custom}, append(attrs, "badgeNumber"))
 	require.NoError(t, err)
+}
+
+// TestSuccessFactorsRehearsal opens the registered connector against the
+// emulator the way a job does, on the emulator's clock, and reads it.
+func TestSuccessFactorsRehearsal(t *testing.T) {
+	emu, err := rehearsal.New(rehearsal.Config{Kind: rehearsal.SuccessFactors, Workers: 40, Seed: 5, Start: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	ts := httptest.NewServer(emu)
+	defer ts.Close()
+	creds := emu.Credentials()
+	cfg, err := json.Marshal(map[string]any{"baseUrl": ts.URL, "companyId": creds["companyId"], "username": creds["username"],
+		"password": creds["password"], "rehearsal": true})
+	require.NoError(t, err)
+	reg, err := connectors()
+	require.NoError(t, err)
+	require.NoError(t, reg.Validate("successfactors", cfg))
+	m, err := json.Marshal(mapping.DefaultSuccessFactorsAD())
+	require.NoError(t, err)
+	attrs, err := engine.SourceAttributes(store.Job{ID: "j", Mapping: m, Scoping: []byte(`{}`)})
+	require.NoError(t, err)
+	src, err := reg.Open(context.Background(), store.SyncState{SourceKind: "successfactors", SourceConfig: cfg}, attrs)
+	require.NoError(t, err)
+	n, active := 0, 0
+	_, err = src.Full(context.Background(), func(r source.Record) error {
+		n++
+		if v, ok := r.Attributes["activeEmploymentsCount"]; ok && v.AsString() != "0" {
+			active++
+		}
+		require.NotEmpty(t, r.Attributes["personIdExternal"].AsString())
+		return nil
+	})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, n, 40)
+	require.GreaterOrEqual(t, active, 30, "most of the 40 are employed")
+
+	bad, _ := json.Marshal(map[string]any{"baseUrl": "http://127.0.0.1:1", "companyId": "A", "username": "u", "password": "p", "rehearsal": true})
+	_, err = reg.Open(context.Background(), store.SyncState{SourceKind: "successfactors", SourceConfig: bad}, attrs)
+	require.ErrorContains(t, err, "rehearsal")
 }

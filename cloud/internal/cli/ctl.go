@@ -42,6 +42,7 @@ Usage:
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
   hrsyncctl [global flags] explain --job JOB_ID --worker ID [--attribute NAME] [--phase create|update]
   hrsyncctl expr eval 'EXPR' [--attrs FILE.json] [--now ISO-8601] | expr test FILE.json...
+  hrsyncctl hrsim serve --kind successfactors [--workers N] [--seed S] [--addr HOST:PORT]   (an HR emulator to rehearse against)
   hrsyncctl version
 
 Global flags (or HRSYNC_URL, HRSYNC_TOKEN, HRSYNC_CACERT):
@@ -103,6 +104,8 @@ func RunCtl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = c.explain(ctx, rest[1:], stderr)
 	case "expr":
 		return runExpr(rest[1:], stdout, stderr)
+	case "hrsim":
+		return runHrsim(ctx, rest[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "hrsyncctl: unknown command %q\n\n%s", rest[0], ctlUsage)
 		return 2
