@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,9 +110,19 @@ func provision(b *testing.B, ctx context.Context, bins stack.Binaries, dc *samba
 				"name": map[string]string{"givenName": "User", "familyName": id}, "active": true}})
 		}
 		body, _ := json.Marshal(map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:BulkRequest"}, "Operations": ops})
-		status, _, resp, err := cloud.Upload(ctx, job, body)
-		if err != nil || status != 202 {
-			b.Fatalf("upload: %d %v %s", status, err, resp)
+		for {
+			status, hdr, resp, err := cloud.Upload(ctx, job, body)
+			if err == nil && status == http.StatusTooManyRequests {
+				// Entra's rate limit (40 uploads per 5 s per job): a client
+				// waits as Retry-After says.
+				wait, _ := strconv.Atoi(hdr.Get("Retry-After"))
+				time.Sleep(time.Duration(max(wait, 1)) * time.Second)
+				continue
+			}
+			if err != nil || status != http.StatusAccepted {
+				b.Fatalf("upload: %d %v %s", status, err, resp)
+			}
+			break
 		}
 	}
 	// Done when every worker is linked (one cheap query), then every log
