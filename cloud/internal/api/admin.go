@@ -35,19 +35,22 @@ type JobRequest struct {
 
 // JobResponse describes a job. UploadToken is only returned on creation.
 type JobResponse struct {
-	ID                 string          `json:"id"`
-	ServicePrincipalID string          `json:"servicePrincipalId"`
-	Name               string          `json:"name"`
-	Template           string          `json:"template"`
-	Domain             string          `json:"domain"`
-	DefaultContainer   string          `json:"defaultContainer"`
-	BulkUploadURL      string          `json:"bulkUploadUrl"`
-	UploadToken        string          `json:"uploadToken,omitempty"`
-	LinkedUsers        int             `json:"linkedUsers"`
-	CreatedAt          time.Time       `json:"createdAt"`
-	Mapping            json.RawMessage `json:"mapping"`
-	Policy             json.RawMessage `json:"policy"`
-	SchemaVersion      int             `json:"schemaVersion"`
+	ID                 string `json:"id"`
+	ServicePrincipalID string `json:"servicePrincipalId"`
+	Name               string `json:"name"`
+	Template           string `json:"template"`
+	Domain             string `json:"domain"`
+	DefaultContainer   string `json:"defaultContainer"`
+	BulkUploadURL      string `json:"bulkUploadUrl"`
+	UploadToken        string `json:"uploadToken,omitempty"`
+	LinkedUsers        int    `json:"linkedUsers"`
+	// PendingRecords is how many staged records the engine has not
+	// processed yet (0: the job is in steady state).
+	PendingRecords int             `json:"pendingRecords"`
+	CreatedAt      time.Time       `json:"createdAt"`
+	Mapping        json.RawMessage `json:"mapping"`
+	Policy         json.RawMessage `json:"policy"`
+	SchemaVersion  int             `json:"schemaVersion"`
 	// Quarantine is set while the job is quarantined.
 	Quarantine *Quarantine `json:"quarantine,omitempty"`
 	Paused     bool        `json:"paused"`
@@ -167,7 +170,9 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, _ := s.cfg.Store.CountLinks(r.Context(), j.ID)
-	writeJSON(w, http.StatusOK, s.jobResponse(r, j, n))
+	resp := s.jobResponse(r, j, n)
+	resp.PendingRecords, _ = s.cfg.Store.CountPendingRecords(r.Context(), j.ID)
+	writeJSON(w, http.StatusOK, resp)
 }
 
 func (s *Server) jobResponse(r *http.Request, j store.Job, links int) JobResponse {
