@@ -127,6 +127,18 @@ func TestDropFolderSnapshots(t *testing.T) {
 	require.Contains(t, d.g.reports[0].Err.Error(), `sorts at or before "w-005.csv", the last file handled`)
 	require.Equal(t, filepath.Join(d.dir, FailedDir, "w-002.csv"), d.g.reports[0].MovedTo)
 
+	// An old name still being written is left alone until it is complete.
+	d.reset()
+	d.put(t, "w-001.csv", "id,name\n1,Old\n", time.Second)
+	_, err = d.src.Changes(ctx, wm, d.g.add)
+	require.NoError(t, err)
+	require.Empty(t, d.g.reports)
+	require.Contains(t, names(t, d.dir), "w-001.csv")
+	d.clock.Advance(time.Minute)
+	_, err = d.src.Changes(ctx, wm, d.g.add)
+	require.NoError(t, err)
+	require.Equal(t, map[string]Outcome{"w-001.csv": Rejected}, d.outcomes())
+
 	// Full reads the newest snapshot again (after a mapping change).
 	d.reset()
 	_, err = d.src.Full(ctx, d.g.add)

@@ -338,7 +338,7 @@ func (s *Source) folderChanges(ctx context.Context, wm watermark, fn func(source
 			todo = append(todo, f)
 			continue
 		}
-		if f.inRoot {
+		if f.inRoot && s.settled(ctx, f) {
 			s.reject(ctx, f, &FileError{File: f.name, Reason: fmt.Sprintf(
 				"sorts at or before %q, the last file handled: files are read in name order, so a new file must sort after the previous ones (and a file is never read twice)", wm.Last)})
 		}
@@ -383,6 +383,9 @@ func (s *Source) folderFull(ctx context.Context, fn func(source.Record) error) (
 	var todo []dropFile
 	for _, f := range files {
 		if f.inRoot && f.name <= newestDone {
+			if !s.settled(ctx, f) {
+				continue // refused once it is complete
+			}
 			s.reject(ctx, f, &FileError{File: f.name, Reason: fmt.Sprintf(
 				"sorts at or before %q, a file already handled: files are read in name order, so a new file must sort after the previous ones", newestDone)})
 			continue
