@@ -1,0 +1,254 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/tests/stack"
+)
+
+// hrsim is a running `hrsyncctl hrsim serve`.
+type hrsim struct {
+	info map[string]string
+}
+
+func startHrsim(t *testing.T, ctx context.Context, kind string, workers int, seed int64, start string) *hrsim {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, bins.Ctl, "hrsim", "serve", "--kind", kind, "--workers", strconv.Itoa(workers),
+		"--seed", strconv.FormatInt(seed, 10), "--addr", "127.0.0.1:0", "--start", start)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("hrsim stderr:\n%s", stderr.String())
+		}
+	})
+	line, err := bufio.NewReader(out).ReadBytes('\n')
+	require.NoError(t, err, stderr.String())
+	h := &hrsim{}
+	require.NoError(t, json.Unmarshal(line, &h.info))
+	return h
+}
+
+func (h *hrsim) advance(t *testing.T, days int) {
+	t.Helper()
+	resp, err := http.Post(fmt.Sprintf("%s/hrsim/advance?days=%d", h.info["url"], days), "", nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body struct{ Events int }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	t.Logf("hrsim: %d days, %d HR transactions", days, body.Events)
+}
+
+type persona struct {
+	WID              string `json:"wid"`
+	PersonIDExternal string `json:"personIdExternal"`
+	Status           string `json:"status"`
+	ManagerWID       string `json:"managerWid"`
+}
+
+func (h *hrsim) workers(t *testing.T) []persona {
+	t.Helper()
+	resp, err := http.Get(h.info["url"] + "/hrsim/workers")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out []persona
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return out
+}
+
+// sourceState is the part of GET .../source the tests read.
+type sourceState struct {
+	LastCycle *struct {
+		ID, Kind, Error string
+		Read, Staged    int
+	} `json:"lastCycle"`
+}
+
+// waitSteady waits for a cycle after prev to finish and the engine to
+// process everything it staged; it returns the cycle's ID.
+func waitSteady(t *testing.T, ctx context.Context, c *stack.Cloud, job stack.Job, prev string) string {
+	t.Helper()
+	var st sourceState
+	require.Eventually(t, func() bool {
+		st = sourceState{}
+		if err := c.Do(ctx, http.MethodGet, "/api/v1/jobs/"+job.ID+"/source", c.AdminToken, "", nil, http.StatusOK, &st); err != nil {
+			return false
+		}
+		return st.LastCycle != nil && st.LastCycle.ID != prev
+	}, 3*time.Minute, 200*time.Millisecond, "waiting for a cycle after %q", prev)
+	require.Empty(t, st.LastCycle.Error, "cycle %s", st.LastCycle.ID)
+	t.Logf("cycle %s: %s, read %d, staged %d", st.LastCycle.ID, st.LastCycle.Kind, st.LastCycle.Read, st.LastCycle.Staged)
+	require.Eventually(t, func() bool {
+		var j struct {
+			PendingRecords int `json:"pendingRecords"`
+		}
+		return c.Do(ctx, http.MethodGet, "/api/v1/jobs/"+job.ID, c.AdminToken, "", nil, http.StatusOK, &j) == nil && j.PendingRecords == 0
+	}, 5*time.Minute, 200*time.Millisecond, "waiting for the engine to drain")
+	return st.LastCycle.ID
+}
+
+// TestSuccessFactorsMonth provisions a generated workforce from the
+// SuccessFactors emulator into Samba AD through the real binaries, lives
+// through a simulated month of HR transactions in weekly incremental
+// cycles, and then requires the directory to say what HR says: every
+// employed person one enabled account with their manager, nobody else
+// enabled, no duplicates.
+func TestSuccessFactorsMonth(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	e := newEnv(t, ctx)
+	sim := startHrsim(t, ctx, "successfactors", 150, 11, "2026-10-05")
+	m := map[string]any{"rules": []map[string]any{
+		{"target": "employeeID", "type": "direct", "source": "personIdExternal", "matchingPriority": 1},
+		// CN and sAMAccountName from the person's ID: names repeat (1 % on purpose).
+		{"target": "cn", "type": "expression", "apply": "onCreate", "expression": `Join(" ", Mid([displayName], 1, 40), [personIdExternal])`},
+		{"target": "sAMAccountName", "type": "expression", "apply": "onCreate", "expression": `Join("", "sf", [personIdExternal])`},
+		{"target": "userPrincipalName", "type": "expression", "apply": "onCreate", "expression": fmt.Sprintf(`Join("@", [personIdExternal], %q)`, e.dc.Domain)},
+		{"target": "displayName", "type": "direct", "source": "displayName"},
+		{"target": "givenName", "type": "direct", "source": "firstName"},
+		{"target": "sn", "type": "direct", "source": "lastName"},
+		{"target": "title", "type": "direct", "source": "jobTitle"},
+		{"target": "department", "type": "direct", "source": "department"},
+		{"target": "manager", "type": "direct", "source": "manager"},
+		// emplStatus, not activeEmploymentsCount, which drops a day early.
+		{"target": "accountDisabled", "type": "expression", "expression": `Switch([emplStatus], "True", "A", "False", "U", "False", "P", "False")`},
+	}}
+	raw, err := json.Marshal(m)
+	require.NoError(t, err)
+	job, err := e.cloud.CreateJobWithMapping(ctx, "successfactors", e.dc.Domain, e.ou, raw)
+	require.NoError(t, err)
+	src, err := json.Marshal(map[string]any{"kind": "successfactors", "interval": "10m", "config": map[string]any{
+		"baseUrl": sim.info["url"], "companyId": sim.info["companyId"], "username": sim.info["username"], "password": sim.info["password"], "rehearsal": true}})
+	require.NoError(t, err)
+	require.NoError(t, e.cloud.Do(ctx, http.MethodPut, "/api/v1/jobs/"+job.ID+"/source", e.cloud.AdminToken, "application/json", src, http.StatusOK, nil))
+
+	cycle := waitSteady(t, ctx, e.cloud, job, "")
+	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t))
+
+	for week := 1; week <= 4; week++ {
+		sim.advance(t, 7)
+		require.NoError(t, e.cloud.Do(ctx, http.MethodPost, "/api/v1/jobs/"+job.ID+"/cycle", e.cloud.AdminToken, "", nil, http.StatusAccepted, nil))
+		cycle = waitSteady(t, ctx, e.cloud, job, cycle)
+	}
+	// Effective-dated changes that took effect without being modified in
+	// the month (a start date passing) are read by a full cycle, as Entra
+	// advises; the incremental cycles carried the rest.
+	restart := []byte(`{"criteria":{"resetScope":"Watermark"}}`)
+	require.NoError(t, e.cloud.Do(ctx, http.MethodPost, fmt.Sprintf("/v1.0/servicePrincipals/%s/synchronization/jobs/%s/restart", job.ServicePrincipalID, job.ID),
+		e.cloud.AdminToken, "application/json", restart, http.StatusNoContent, nil))
+	waitSteady(t, ctx, e.cloud, job, cycle)
+	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t))
+
+	logs, err := e.cloud.Logs(ctx, job)
+	require.NoError(t, err)
+	for _, l := range logs {
+		require.NotEqual(t, "failure", l.Status.Status, "%s %s: %+v", l.Action, l.Source.ID, l.Status.Error)
+	}
+}
+
+// requireDirectoryMatchesHR compares the accounts under the job's OU with
+// the personas HR holds now. Manager references are set just after the
+// records they belong to, so it retries for a while before failing.
+func requireDirectoryMatchesHR(t *testing.T, ctx context.Context, e *env, personas []persona) {
+	t.Helper()
+	var err error
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var summary string
+		summary, err = directoryMatchesHR(ctx, e, personas)
+		if err == nil {
+			t.Log(summary)
+			return
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	require.NoError(t, err)
+}
+
+func directoryMatchesHR(ctx context.Context, e *env, personas []persona) (string, error) {
+	conn, err := e.dc.Dial(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	res, err := conn.Search(ldap.NewSearchRequest(e.ou, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
+		"(&(objectClass=user)(employeeID=*))", []string{"employeeID", "userAccountControl", "manager"}, nil))
+	if err != nil {
+		return "", err
+	}
+	type account struct {
+		dn, manager string
+		enabled     bool
+	}
+	accounts := map[string]account{}
+	for _, en := range res.Entries {
+		id := en.GetAttributeValue("employeeID")
+		if _, dup := accounts[id]; dup {
+			return "", fmt.Errorf("two accounts with employeeID %s", id)
+		}
+		uac, _ := strconv.Atoi(en.GetAttributeValue("userAccountControl"))
+		accounts[id] = account{dn: en.DN, manager: en.GetAttributeValue("manager"), enabled: uac&2 == 0}
+	}
+	byWID := map[string]persona{}
+	active := map[string]persona{} // by personIdExternal
+	for _, p := range personas {
+		byWID[p.WID] = p
+		if p.Status == "Active" {
+			active[p.PersonIDExternal] = p
+		}
+	}
+	if len(active) == 0 {
+		return "", fmt.Errorf("HR has nobody employed")
+	}
+	managers := 0
+	for pie, p := range active {
+		a, ok := accounts[pie]
+		if !ok {
+			return "", fmt.Errorf("employed person %s has no account", pie)
+		}
+		if !a.enabled {
+			return "", fmt.Errorf("employed person %s has a disabled account", pie)
+		}
+		mgr, ok := byWID[p.ManagerWID]
+		if !ok || mgr.PersonIDExternal == pie {
+			continue
+		}
+		if _, employed := active[mgr.PersonIDExternal]; !employed {
+			continue
+		}
+		if want := accounts[mgr.PersonIDExternal].dn; !strings.EqualFold(want, a.manager) {
+			return "", fmt.Errorf("person %s: manager %q, want the account of %s (%s)", pie, a.manager, mgr.PersonIDExternal, want)
+		}
+		managers++
+	}
+	if managers == 0 {
+		return "", fmt.Errorf("no manager was checked")
+	}
+	for id, a := range accounts {
+		if _, ok := active[id]; !ok && a.enabled {
+			return "", fmt.Errorf("%s is not employed but has an enabled account", id)
+		}
+	}
+	return fmt.Sprintf("directory matches HR: %d employed with accounts, %d managers set, %d accounts in all", len(active), managers, len(accounts)), nil
+}
