@@ -63,6 +63,14 @@ func BatchUploadID(cycleID string, n int) string { return fmt.Sprintf("%s.%d", c
 // cycleOf returns the cycle an upload belongs to: a pull cycle for its
 // batches, the upload itself for an API-driven upload.
 func cycleOf(uploadID string) string {
-	c, _, _ := strings.Cut(uploadID, ".")
-	return c
+	i := strings.LastIndexByte(uploadID, '.')
+	if i <= 0 || i == len(uploadID)-1 {
+		return uploadID
+	}
+	for _, r := range uploadID[i+1:] {
+		if r < '0' || r > '9' {
+			return uploadID // not a batch number: an upload of its own ("ondemand.<id>")
+		}
+	}
+	return uploadID[:i]
 }

@@ -128,3 +128,18 @@ func (r *rig) creates() []*agentv1.CreateUser {
 	}
 	return out
 }
+
+func TestCycleOf(t *testing.T) {
+	for in, want := range map[string]string{
+		BatchUploadID("0193-abc", 3): "0193-abc",
+		"wake-0193.1":                "wake-0193",
+		"ondemand.5c1e-77":           "ondemand.5c1e-77",
+		"plain-upload-id":            "plain-upload-id",
+		"trailing.":                  "trailing.",
+		".7":                         ".7",
+	} {
+		if got := cycleOf(in); got != want {
+			t.Errorf("cycleOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
