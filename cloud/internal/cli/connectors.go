@@ -13,6 +13,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/hrsync/hrsync/cloud/internal/connector"
+	"github.com/hrsync/hrsync/cloud/internal/csvfeed"
 	"github.com/hrsync/hrsync/cloud/internal/source"
 	"github.com/hrsync/hrsync/cloud/internal/successfactors"
 )
@@ -22,7 +23,7 @@ import (
 // may be given inline, or as "env:NAME" or "file:/path" so they stay out of
 // the database.
 func connectors() (*connector.Registry, error) {
-	return connector.NewRegistry(successFactorsKind())
+	return connector.NewRegistry(successFactorsKind(), csvKind())
 }
 
 // secret resolves a secret setting: "env:NAME", "file:/path" or the value.
@@ -205,4 +206,27 @@ func rehearsalClock(ctx context.Context, base string) (clockwork.Clock, error) {
 	}
 	real := clockwork.NewRealClock()
 	return offsetClock{Clock: real, offset: body.Now.Sub(real.Now())}, nil
+}
+
+// csvKind is the CSV file or drop-folder source; its settings are
+// csvfeed.Config's JSON and hold no secrets.
+func csvKind() connector.Kind {
+	return connector.Kind{
+		Name: "csv",
+		Validate: func(config []byte) error {
+			_, err := csvfeed.ParseConfig(config)
+			return err
+		},
+		Open: func(ctx context.Context, config []byte, attributes []string) (source.Source, error) {
+			cfg, err := csvfeed.ParseConfig(config)
+			if err != nil {
+				return nil, err
+			}
+			if len(cfg.Attributes) == 0 {
+				cfg.Attributes = attributes
+			}
+			return csvfeed.New(cfg)
+		},
+		Redact: func(config []byte) ([]byte, error) { return config, nil },
+	}
 }

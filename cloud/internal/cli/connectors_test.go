@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -97,4 +99,31 @@ func TestSuccessFactorsRehearsal(t *testing.T) {
 	bad, _ := json.Marshal(map[string]any{"baseUrl": "http://127.0.0.1:1", "companyId": "A", "username": "u", "password": "p", "rehearsal": true})
 	_, err = reg.Open(context.Background(), store.SyncState{SourceKind: "successfactors", SourceConfig: bad}, attrs)
 	require.ErrorContains(t, err, "rehearsal")
+}
+
+// TestCSVSource opens the registered CSV connector on a drop folder and
+// reads a file through it, as a job does.
+func TestCSVSource(t *testing.T) {
+	reg, err := connectors()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "workers-1.csv"),
+		[]byte("EmployeeID,First name,Status\n1001,Zoë,active\n1002,Łukasz,active\n,Nobody,active\n"), 0o600))
+	cfg, err := json.Marshal(map[string]any{"folder": dir, "settle": "0s", "key": "EmployeeID",
+		"columns": map[string]string{"EmployeeID": "WorkerID", "First name": "FirstName"}})
+	require.NoError(t, err)
+	require.NoError(t, reg.Validate("csv", cfg))
+	require.ErrorContains(t, reg.Validate("csv", []byte(`{"folder":"x"}`)), "key")
+	src, err := reg.Open(context.Background(), store.SyncState{SourceKind: "csv", SourceConfig: cfg}, []string{"WorkerID", "FirstName"})
+	require.NoError(t, err)
+	var got []string
+	_, err = src.Full(context.Background(), func(r source.Record) error {
+		got = append(got, r.Anchor+"="+r.Attributes["FirstName"].AsString())
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"1001=Zoë", "1002=Łukasz"}, got, "the row without a key is reported, not sent")
+	red, err := reg.Redact("csv", cfg)
+	require.NoError(t, err)
+	require.JSONEq(t, string(cfg), string(red))
 }

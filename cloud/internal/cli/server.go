@@ -111,7 +111,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, err
 	}
 	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Planner: eng, Agents: gw, Sources: sources, AdminToken: s.AdminToken,
-		MaxOperations: cfg.MaxBulkOperations, PublicURL: cfg.PublicURL, Logger: log.With("component", "api")})
+		MaxOperations: cfg.MaxBulkOperations, MaxBodyBytes: cfg.MaxBulkBytes,
+		BulkRateRequests: cfg.BulkRate.Requests, BulkRateWindow: cfg.BulkRate.Window, BulkDailyQuota: cfg.BulkRate.DailyQuota,
+		PublicURL: cfg.PublicURL, Logger: log.With("component", "api")})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -42,9 +42,23 @@ type Config struct {
 	OpTimeout time.Duration `yaml:"op_timeout"`
 	// MaxBulkOperations per SCIM bulk request.
 	MaxBulkOperations int `yaml:"max_bulk_operations"`
+	// MaxBulkBytes is the largest SCIM bulk request body.
+	MaxBulkBytes int64 `yaml:"max_bulk_bytes"`
+	// BulkRate limits bulk uploads per job.
+	BulkRate BulkRate `yaml:"bulk_rate"`
 	// LogRetention is how long provisioning logs are kept.
 	LogRetention time.Duration `yaml:"log_retention"`
 	Log          Log           `yaml:"log"`
+}
+
+// BulkRate limits how fast one job's client may upload: more than Requests
+// in any Window are refused with 429 and Retry-After (Entra's limit is 40
+// per 5 seconds); DailyQuota, when above 0, caps uploads per day.
+// Requests below 0 turns the limit off.
+type BulkRate struct {
+	Requests   int           `yaml:"requests"`
+	Window     time.Duration `yaml:"window"`
+	DailyQuota int           `yaml:"daily_quota"`
 }
 
 // TLS configures the agent stream's certificate.
@@ -109,6 +123,8 @@ func Default() Config {
 		Heartbeat:         15 * time.Second,
 		OpTimeout:         2 * time.Minute,
 		MaxBulkOperations: 50,
+		MaxBulkBytes:      1 << 20,
+		BulkRate:          BulkRate{Requests: 40, Window: 5 * time.Second},
 		LogRetention:      30 * 24 * time.Hour,
 		Log:               Log{Level: "info", Format: "text"},
 	}
@@ -194,6 +210,18 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBulkOperations < 1 || c.MaxBulkOperations > 10000 {
 		errs = append(errs, fieldErr("max_bulk_operations", "%d is outside 1..10000", c.MaxBulkOperations))
+	}
+	if c.MaxBulkBytes < 1024 || c.MaxBulkBytes > 1<<30 {
+		errs = append(errs, fieldErr("max_bulk_bytes", "%d is outside 1 KiB..1 GiB", c.MaxBulkBytes))
+	}
+	if c.BulkRate.Requests >= 0 && c.BulkRate.Window <= 0 {
+		errs = append(errs, fieldErr("bulk_rate.window", "must be positive when bulk_rate.requests is not negative, got %s", c.BulkRate.Window))
+	}
+	if c.BulkRate.Requests == 0 {
+		errs = append(errs, fieldErr("bulk_rate.requests", "0 would refuse every upload; use a negative number to turn the limit off"))
+	}
+	if c.BulkRate.DailyQuota < 0 {
+		errs = append(errs, fieldErr("bulk_rate.daily_quota", "must not be negative, got %d", c.BulkRate.DailyQuota))
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -45,6 +45,10 @@ func TestValidateNamesFields(t *testing.T) {
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{"data dir", func(c *Config) { c.DataDir = " " }, "data_dir"},
 		{"bulk", func(c *Config) { c.MaxBulkOperations = 0 }, "max_bulk_operations"},
+		{"bulk bytes", func(c *Config) { c.MaxBulkBytes = 10 }, "max_bulk_bytes"},
+		{"bulk rate zero", func(c *Config) { c.BulkRate.Requests = 0 }, "bulk_rate.requests"},
+		{"bulk rate window", func(c *Config) { c.BulkRate.Window = 0 }, "bulk_rate.window"},
+		{"bulk quota", func(c *Config) { c.BulkRate.DailyQuota = -1 }, "bulk_rate.daily_quota"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
