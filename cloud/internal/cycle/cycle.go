@@ -60,7 +60,8 @@ type Config struct {
 	// Owner names this replica in cycle leases. Default: a random ID.
 	Owner string
 	// Lease is how long a claimed cycle is held without renewal; the
-	// runner renews it while it reads. Default 2 minutes.
+	// runner renews it every third of it while the cycle runs, so a replica
+	// that dies mid-cycle hands it over within one Lease. Default 30 s.
 	Lease time.Duration
 	// Batch is how many records are staged per transaction. Default 2,000.
 	Batch int
@@ -86,7 +87,7 @@ func (c *Config) CheckAndSetDefaults() error {
 		c.Owner = uuid.NewString()
 	}
 	if c.Lease <= 0 {
-		c.Lease = 2 * time.Minute
+		c.Lease = 30 * time.Second
 	}
 	if c.Batch <= 0 {
 		c.Batch = 2000
@@ -156,6 +157,33 @@ func (r *Runner) RunDue(ctx context.Context) (ran bool, err error) {
 }
 
 func (r *Runner) run(ctx context.Context, st store.SyncState) error {
+	// Renew the lease while the cycle runs; losing it (another replica
+	// took the cycle over) stops this one.
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		tick := r.cfg.Clock.NewTicker(r.cfg.Lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-cctx.Done():
+				return
+			case <-tick.Chan():
+				if err := r.cfg.Store.ExtendLease(cctx, st.JobID, r.cfg.Owner, r.cfg.Clock.Now().Add(r.cfg.Lease)); err != nil && cctx.Err() == nil {
+					r.cfg.Logger.Warn("cycle lease lost; another replica runs the cycle", "job_id", st.JobID, "error", err)
+					cancel(err)
+					return
+				}
+			}
+		}
+	}()
+	defer func() { cancel(nil); <-renewed }()
+	return r.runLeased(cctx, st)
+}
+
+func (r *Runner) runLeased(ctx context.Context, st store.SyncState) error {
 	now := r.cfg.Clock.Now()
 	sum := store.CycleSummary{ID: uuid.Must(uuid.NewV7()).String(), StartedAt: now}
 	log := r.cfg.Logger.With("job_id", st.JobID, "cycle_id", sum.ID)
@@ -249,11 +277,10 @@ type batcher struct {
 	digests map[string]int64 // nil: stage every record
 	n       int
 	cur     store.Upload
-	renewed time.Time
 }
 
 func (r *Runner) newBatcher(ctx context.Context, jobID string, sum *store.CycleSummary) *batcher {
-	return &batcher{r: r, ctx: ctx, jobID: jobID, sum: sum, renewed: r.cfg.Clock.Now()}
+	return &batcher{r: r, ctx: ctx, jobID: jobID, sum: sum}
 }
 
 func (b *batcher) add(rec source.Record) error {
@@ -303,13 +330,6 @@ func (b *batcher) flush() error {
 		b.r.cfg.Notify()
 	}
 	b.cur = store.Upload{}
-	// Keep the lease while the source is read.
-	if now := b.r.cfg.Clock.Now(); now.Sub(b.renewed) > b.r.cfg.Lease/3 {
-		if err := b.r.cfg.Store.ExtendLease(b.ctx, b.jobID, b.r.cfg.Owner, now.Add(b.r.cfg.Lease)); err != nil {
-			return err
-		}
-		b.renewed = now
-	}
 	return nil
 }
 
