@@ -52,10 +52,12 @@ func DefaultAttributes(version string) []source.Attribute {
 	return attrs
 }
 
-// compiled is an attribute with its XPath compiled.
+// compiled is an attribute with its XPath compiled: walked directly when
+// it has the simple form (walk), else by the XPath engine (expr).
 type compiled struct {
 	source.Attribute
 	expr *xpath.Expr
+	walk *walkPath
 }
 
 // compileAttributes fills default paths in and compiles every XPath.
@@ -99,7 +101,8 @@ func compileAttributes(attrs []source.Attribute, v30 bool) ([]compiled, []error)
 			errs = append(errs, confload.Field(field+".path", "%s: bad XPath: %w", a.Name, err))
 			continue
 		}
-		out = append(out, compiled{Attribute: a, expr: e})
+		w, _ := compileWalk(a.Path)
+		out = append(out, compiled{Attribute: a, expr: e, walk: w})
 	}
 	return out, errs
 }
@@ -108,21 +111,16 @@ func compileAttributes(attrs []source.Attribute, v30 bool) ([]compiled, []error)
 // their string values, skipping empty ones: none is absent, one a string,
 // several a multi-value. A string, number or boolean result is one value.
 func (a *compiled) value(doc *xmlquery.Node) (expr.Value, bool) {
+	if a.walk != nil {
+		return values(a.walk.eval(doc))
+	}
 	switch r := a.expr.Evaluate(xmlquery.CreateXPathNavigator(doc)).(type) {
 	case *xpath.NodeIterator:
 		var vals []string
 		for r.MoveNext() {
-			if v := r.Current().Value(); v != "" {
-				vals = append(vals, v)
-			}
+			vals = append(vals, r.Current().Value())
 		}
-		switch len(vals) {
-		case 0:
-			return expr.Value{}, false
-		case 1:
-			return expr.String(vals[0]), true
-		}
-		return expr.Multi(vals), true
+		return values(vals)
 	case string:
 		return expr.String(r), r != ""
 	case float64:
@@ -134,6 +132,24 @@ func (a *compiled) value(doc *xmlquery.Node) (expr.Value, bool) {
 		return expr.String(strconv.FormatBool(r)), true
 	}
 	return expr.Value{}, false
+}
+
+// values turns node values into an attribute value: empty ones are
+// skipped; none is absent, one a string, several a multi-value.
+func values(vals []string) (expr.Value, bool) {
+	kept := vals[:0]
+	for _, v := range vals {
+		if v != "" {
+			kept = append(kept, v)
+		}
+	}
+	switch len(kept) {
+	case 0:
+		return expr.Value{}, false
+	case 1:
+		return expr.String(kept[0]), true
+	}
+	return expr.Multi(kept), true
 }
 
 // Response_Group flags in schema order (v26.1 through v31.2): a request

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/antchfx/xmlquery"
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/hrsync/hrsync/cloud/internal/source"
@@ -22,9 +25,10 @@ type Connector struct {
 	log   *slog.Logger
 	group []string // Response_Group flags, from the attributes' XPaths
 
-	// evalMu serialises XPath evaluation: a compiled expression keeps
-	// state while it runs.
-	evalMu sync.Mutex
+	// evals pools compiled copies of the attributes, one per CPU: a
+	// compiled antchfx expression keeps state while it runs, so each
+	// goroutine evaluating XPaths takes a set of its own.
+	evals chan []compiled
 }
 
 var (
@@ -41,6 +45,16 @@ func New(cfg Config) (*Connector, error) {
 	}
 	c := &Connector{s: s, http: newHTTP(s), group: responseGroup(s.attrs),
 		log: s.Logger.With("component", "workday", "tenant", s.ep.tenant)}
+	k := min(max(runtime.GOMAXPROCS(0), 1), 8)
+	c.evals = make(chan []compiled, k)
+	c.evals <- s.attrs
+	for range k - 1 {
+		attrs, errs := compileAttributes(c.Attributes(), s.ep.version != "")
+		if len(errs) > 0 { // compiled once already: cannot happen
+			return nil, fmt.Errorf("workday: %w", errors.Join(errs...))
+		}
+		c.evals <- attrs
+	}
 	return c, nil
 }
 
@@ -160,24 +174,55 @@ func (c *Connector) Worker(ctx context.Context, anchor string, at time.Time) (so
 }
 
 // each pages through q and calls fn with the record of each worker not in
-// seen (nil: no de-duplication). An error of fn is returned as is.
+// seen (nil: no de-duplication). An error of fn is returned as is. The next
+// page is fetched and parsed in the background while this one's XPaths are
+// evaluated; that goroutine ends before each returns.
 func (c *Connector) each(ctx context.Context, op string, q getWorkers, now time.Time, seen map[string]bool,
 	fn func(source.Record) error) (n, pages int, err error) {
-	for q.page = 1; ; q.page++ {
-		pop := fmt.Sprintf("%s page %d", op, q.page)
-		doc, err := c.call(ctx, pop, q.xml(c.Version()))
-		if err != nil {
-			return n, pages, err
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	type fetched struct {
+		doc *xmlquery.Node
+		err error
+	}
+	fetch := func(page int) <-chan fetched {
+		ch := make(chan fetched, 1)
+		pq := q
+		pq.page = page
+		body := pq.xml(c.Version())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			doc, err := c.call(ctx, fmt.Sprintf("%s page %d", op, page), body)
+			ch <- fetched{doc, err}
+		}()
+		return ch
+	}
+	next := fetch(1)
+	for page := 1; next != nil; page++ {
+		f := <-next
+		if f.err != nil {
+			return n, pages, f.err
 		}
-		p, err := parsePage(doc)
-		if err == nil && p.number != q.page {
-			err = fmt.Errorf("asked for page %d, got page %d", q.page, p.number)
+		pop := fmt.Sprintf("%s page %d", op, page)
+		p, err := parsePage(f.doc)
+		if err == nil && p.number != page {
+			err = fmt.Errorf("asked for page %d, got page %d", page, p.number)
 		}
 		if err != nil {
 			return n, pages, &source.Error{Kind: source.Protocol, Op: pop, Err: err}
 		}
 		pages++
-		c.log.DebugContext(ctx, "page read", "op", op, "page", q.page, "total_pages", p.last, "workers", len(p.workers))
+		next = nil
+		if page < p.last && len(p.workers) > 0 {
+			next = fetch(page + 1)
+		}
+		c.log.DebugContext(ctx, "page read", "op", op, "page", page, "total_pages", p.last, "workers", len(p.workers))
+		ws := make([]*worker, 0, len(p.workers))
 		for _, d := range p.workers {
 			w, err := c.readWorker(d)
 			if err != nil {
@@ -189,8 +234,10 @@ func (c *Connector) each(ctx context.Context, op string, q getWorkers, now time.
 				}
 				seen[w.wid] = true
 			}
-			rec, err := c.resolve(ctx, w, now)
-			if err != nil {
+			ws = append(ws, w)
+		}
+		for i, rec := range c.records(ws, now) {
+			if rec, err = c.resolve(ctx, ws[i], rec, now); err != nil {
 				return n, pages, err
 			}
 			if err := fn(rec); err != nil {
@@ -198,25 +245,42 @@ func (c *Connector) each(ctx context.Context, op string, q getWorkers, now time.
 			}
 			n++
 		}
-		if q.page >= p.last || len(p.workers) == 0 {
-			return n, pages, nil
-		}
 	}
+	return n, pages, nil
 }
 
-// resolve returns a worker's record; a future-dated hire within the
-// lookahead is read again as of its hire instant (Entra's future-dated
-// hire lookup).
-func (c *Connector) resolve(ctx context.Context, w *worker, now time.Time) (source.Record, error) {
+// records evaluates the attributes of a page's workers on every CPU and
+// returns their records in order.
+func (c *Connector) records(ws []*worker, now time.Time) []source.Record {
+	out := make([]source.Record, len(ws))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(cap(c.evals), len(ws)) {
+		wg.Go(func() {
+			attrs := <-c.evals
+			defer func() { c.evals <- attrs }()
+			for i := next.Add(1) - 1; i < int64(len(ws)); i = next.Add(1) - 1 {
+				out[i] = c.recordWith(attrs, ws[i], now)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// resolve returns a worker's record: rec, or for a future-dated hire
+// within the lookahead its record read again as of its hire instant
+// (Entra's future-dated hire lookup).
+func (c *Connector) resolve(ctx context.Context, w *worker, rec source.Record, now time.Time) (source.Record, error) {
 	if at, ok := w.preHire(now); ok && c.s.PrehireLookahead >= 0 &&
 		(c.s.PrehireLookahead == 0 || at.Sub(now) <= c.s.PrehireLookahead) {
-		rec, found, err := c.Worker(ctx, w.wid, at)
+		ahead, found, err := c.Worker(ctx, w.wid, at)
 		if err != nil {
 			return source.Record{}, err
 		}
 		if found {
-			return rec, nil
+			return ahead, nil
 		}
 	}
-	return c.record(w, now), nil
+	return rec, nil
 }

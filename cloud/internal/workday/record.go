@@ -9,65 +9,84 @@ import (
 	"time"
 
 	"github.com/antchfx/xmlquery"
-	"github.com/antchfx/xpath"
 
 	"github.com/hrsync/hrsync/cloud/internal/expr"
 	"github.com/hrsync/hrsync/cloud/internal/source"
 )
 
-// The connector's own XPaths: what it reads besides the configured
-// attributes. Job data is found in either shape (v21.1 flat, v26.1+
-// wrapped), so they do not depend on the version.
-const (
-	pathWorker   = "wd:Worker"
-	pathPosition = "(wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Job_Data[@wd:Primary_Job=1]/wd:Position_Data" +
-		" | wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Position_Data)[1]"
-	pathStatus = "wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Status_Data"
-	pathSite   = pathPosition + "/wd:Business_Site_Summary_Data"
-)
-
-var internal = struct {
-	wid, workerID, contingentID, active, hireDate, lastDay, rescinded, terminated *xpath.Expr
-	location, country2, country3                                                  *xpath.Expr
-	logEntries, logMoment, logType, logRescind                                    *xpath.Expr
-	responseWorkers, total, pages, page                                           *xpath.Expr
-}{
-	wid:             mustXPath("wd:Worker/wd:Worker_Reference/wd:ID[@wd:type='WID']"),
-	workerID:        mustXPath("wd:Worker/wd:Worker_Data/wd:Worker_ID"),
-	contingentID:    mustXPath("wd:Worker/wd:Worker_Reference/wd:ID[@wd:type='Contingent_Worker_ID']"),
-	active:          mustXPath(pathStatus + "/wd:Active"),
-	hireDate:        mustXPath(pathStatus + "/wd:Hire_Date"),
-	lastDay:         mustXPath(pathStatus + "/wd:Termination_Last_Day_of_Work"),
-	rescinded:       mustXPath(pathStatus + "/wd:Hire_Rescinded"),
-	terminated:      mustXPath(pathStatus + "/wd:Terminated"),
-	location:        mustXPath(pathSite + "/wd:Location_Reference/wd:ID[@wd:type='Location_ID']"),
-	country2:        mustXPath(pathSite + "/wd:Address_Data/wd:Country_Reference/wd:ID[@wd:type='ISO_3166-1_Alpha-2_Code']"),
-	country3:        mustXPath(pathSite + "/wd:Address_Data/wd:Country_Reference/wd:ID[@wd:type='ISO_3166-1_Alpha-3_Code']"),
-	logEntries:      mustXPath("wd:Worker/wd:Worker_Data/wd:Transaction_Log_Entry_Data/wd:Transaction_Log_Entry/wd:Transaction_Log_Data"),
-	logMoment:       mustXPath("wd:Transaction_Effective_Moment"),
-	logType:         mustXPath("wd:Transaction_Log_Type_Reference/wd:ID[@wd:type='Business_Process_Type']"),
-	logRescind:      mustXPath("wd:Is_Rescind_Or_Rescinded"),
-	responseWorkers: mustXPath("/*[local-name()='Envelope']/*[local-name()='Body']/wd:Get_Workers_Response/wd:Response_Data/wd:Worker"),
-	total:           mustXPath("/*[local-name()='Envelope']/*[local-name()='Body']/wd:Get_Workers_Response/wd:Response_Results/wd:Total_Results"),
-	pages:           mustXPath("/*[local-name()='Envelope']/*[local-name()='Body']/wd:Get_Workers_Response/wd:Response_Results/wd:Total_Pages"),
-	page:            mustXPath("/*[local-name()='Envelope']/*[local-name()='Body']/wd:Get_Workers_Response/wd:Response_Results/wd:Page"),
-}
-
-func mustXPath(p string) *xpath.Expr {
-	e, err := xpath.CompileWithNS(p, namespaces)
-	if err != nil {
-		panic(fmt.Sprintf("workday: internal XPath %q: %v", p, err))
+// child returns n's first element child named local in the Workday
+// namespace, or nil. The connector reads its own fields (anchor, status,
+// site, transaction log) by walking the tree: faster than XPath, and safe
+// to share, where a compiled antchfx expression keeps state while it runs.
+func child(n *xmlquery.Node, local string) *xmlquery.Node {
+	if n == nil {
+		return nil
 	}
-	return e
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == xmlquery.ElementNode && c.Data == local && c.NamespaceURI == nsWD {
+			return c
+		}
+	}
+	return nil
 }
 
-// first returns the string value of the first node e selects, or "".
-func first(e *xpath.Expr, n *xmlquery.Node) string {
-	it := e.Select(xmlquery.CreateXPathNavigator(n))
-	if it.MoveNext() {
-		return strings.TrimSpace(it.Current().Value())
+// walk follows a path of Workday element names from n.
+func walk(n *xmlquery.Node, path ...string) *xmlquery.Node {
+	for _, p := range path {
+		n = child(n, p)
+	}
+	return n
+}
+
+// attrWD returns n's attribute local in the Workday namespace.
+func attrWD(n *xmlquery.Node, local string) string {
+	if n == nil {
+		return ""
+	}
+	for _, a := range n.Attr {
+		if a.Name.Local == local && a.NamespaceURI == nsWD {
+			return a.Value
+		}
 	}
 	return ""
+}
+
+// idOf returns the ID of the given wd:type in a reference element.
+func idOf(ref *xmlquery.Node, typ string) string {
+	if ref == nil {
+		return ""
+	}
+	for c := ref.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == xmlquery.ElementNode && c.Data == "ID" && c.NamespaceURI == nsWD && attrWD(c, "type") == typ {
+			return text(c)
+		}
+	}
+	return ""
+}
+
+func text(n *xmlquery.Node) string {
+	if n == nil {
+		return ""
+	}
+	return strings.TrimSpace(n.InnerText())
+}
+
+// position returns the primary job's Position_Data in either shape: under
+// Worker_Job_Data[@wd:Primary_Job=1] (v26.1 on) or flat (v21.1).
+func position(worker *xmlquery.Node) *xmlquery.Node {
+	emp := walk(worker, "Worker_Data", "Employment_Data")
+	if emp == nil {
+		return nil
+	}
+	if p := child(emp, "Position_Data"); p != nil {
+		return p
+	}
+	for c := emp.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == xmlquery.ElementNode && c.Data == "Worker_Job_Data" && c.NamespaceURI == nsWD && truthy(attrWD(c, "Primary_Job")) {
+			return child(c, "Position_Data")
+		}
+	}
+	return nil
 }
 
 // page is one parsed Get_Workers response.
@@ -81,24 +100,47 @@ type page struct {
 // document of its own, so the XPaths (which start at wd:Worker) see one
 // worker at a time.
 func parsePage(doc *xmlquery.Node) (*page, error) {
+	var body *xmlquery.Node
+	env := doc.FirstChild
+	for env != nil && env.Type != xmlquery.ElementNode {
+		env = env.NextSibling // an XML declaration, a comment
+	}
+	if env != nil && env.Data == "Envelope" && env.NamespaceURI == nsSOAP {
+		for c := env.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == xmlquery.ElementNode && c.Data == "Body" && c.NamespaceURI == nsSOAP {
+				body = c
+			}
+		}
+	}
+	resp := child(body, "Get_Workers_Response")
+	if resp == nil {
+		return nil, errors.New("no Get_Workers_Response in the SOAP Body")
+	}
 	var p page
-	var err error
+	results := child(resp, "Response_Results")
 	for _, f := range []struct {
-		e   *xpath.Expr
 		dst *int
 		el  string
-	}{{internal.total, &p.total, "Total_Results"}, {internal.pages, &p.last, "Total_Pages"}, {internal.page, &p.number, "Page"}} {
-		s := first(f.e, doc)
+	}{{&p.total, "Total_Results"}, {&p.last, "Total_Pages"}, {&p.number, "Page"}} {
+		s := text(child(results, f.el))
+		var err error
 		if *f.dst, err = strconv.Atoi(s); err != nil {
 			return nil, fmt.Errorf("Response_Results/%s is %q, not a number", f.el, s)
 		}
 	}
-	workers := xmlquery.QuerySelectorAll(doc, internal.responseWorkers)
-	for _, w := range workers { // detach only after the query is done
-		iso := &xmlquery.Node{Type: xmlquery.DocumentNode}
-		w.Parent, w.PrevSibling, w.NextSibling = iso, nil, nil
-		iso.FirstChild, iso.LastChild = w, w
-		p.workers = append(p.workers, iso)
+	data := child(resp, "Response_Data")
+	if data == nil {
+		return &p, nil
+	}
+	for w := data.FirstChild; w != nil; {
+		next := w.NextSibling
+		if w.Type == xmlquery.ElementNode && w.Data == "Worker" && w.NamespaceURI == nsWD {
+			iso := &xmlquery.Node{Type: xmlquery.DocumentNode}
+			w.Parent, w.PrevSibling, w.NextSibling = iso, nil, nil
+			iso.FirstChild, iso.LastChild = w, w
+			p.workers = append(p.workers, iso)
+		}
+		w = next
 	}
 	return &p, nil
 }
@@ -116,28 +158,35 @@ type worker struct {
 	lastDay    string
 	zone       *time.Location
 	iso3       string
+	log        *xmlquery.Node // Transaction_Log_Entry_Data
 }
 
 func (c *Connector) readWorker(doc *xmlquery.Node) (*worker, error) {
-	w := &worker{doc: doc, wid: first(internal.wid, doc)}
+	root := doc.FirstChild
+	ref := child(root, "Worker_Reference")
+	w := &worker{doc: doc, wid: idOf(ref, "WID")}
 	if w.wid == "" {
 		return nil, errors.New("a Worker has no Worker_Reference WID (is Include_Reference off?)")
 	}
-	w.workerID = first(internal.workerID, doc)
-	w.contingent = first(internal.contingentID, doc) != ""
-	w.active = truthy(first(internal.active, doc))
-	w.terminated = truthy(first(internal.terminated, doc))
-	w.rescinded = truthy(first(internal.rescinded, doc))
-	w.hireDate = datePart(first(internal.hireDate, doc))
-	w.lastDay = datePart(first(internal.lastDay, doc))
-	w.iso3 = first(internal.country3, doc)
+	w.workerID = text(walk(root, "Worker_Data", "Worker_ID"))
+	w.contingent = idOf(ref, "Contingent_Worker_ID") != ""
+	status := walk(root, "Worker_Data", "Employment_Data", "Worker_Status_Data")
+	w.active = truthy(text(child(status, "Active")))
+	w.terminated = truthy(text(child(status, "Terminated")))
+	w.rescinded = truthy(text(child(status, "Hire_Rescinded")))
+	w.hireDate = datePart(text(child(status, "Hire_Date")))
+	w.lastDay = datePart(text(child(status, "Termination_Last_Day_of_Work")))
+	site := child(position(root), "Business_Site_Summary_Data")
+	country := walk(site, "Address_Data", "Country_Reference")
+	w.iso3 = idOf(country, "ISO_3166-1_Alpha-3_Code")
 	w.zone = c.s.defaultZone
-	for _, k := range []string{first(internal.location, doc), first(internal.country2, doc), w.iso3} {
+	for _, k := range []string{idOf(child(site, "Location_Reference"), "Location_ID"), idOf(country, "ISO_3166-1_Alpha-2_Code"), w.iso3} {
 		if z, ok := c.s.zones[k]; ok && k != "" {
 			w.zone = z
 			break
 		}
 	}
+	w.log = walk(root, "Worker_Data", "Transaction_Log_Entry_Data")
 	return w, nil
 }
 
@@ -201,16 +250,17 @@ func (w *worker) wake(now time.Time) []time.Time {
 	if w.lastDay != "" {
 		add(midnight(w.lastDay, w.zone, 1))
 	}
-	for _, e := range xmlquery.QuerySelectorAll(w.doc, internal.logEntries) {
-		if truthy(first(internal.logRescind, e)) {
+	for e := child(w.log, "Transaction_Log_Entry"); e != nil; e = e.NextSibling {
+		data := child(e, "Transaction_Log_Data")
+		if data == nil || truthy(text(child(data, "Is_Rescind_Or_Rescinded"))) {
 			continue
 		}
-		d := datePart(first(internal.logMoment, e))
+		d := datePart(text(child(data, "Transaction_Effective_Moment")))
 		if d == "" {
 			continue
 		}
 		days := 0
-		if terminationTypes[first(internal.logType, e)] {
+		if terminationTypes[idOf(child(data, "Transaction_Log_Type_Reference"), "Business_Process_Type")] {
 			days = 1
 		}
 		add(midnight(d, w.zone, days))
@@ -222,14 +272,19 @@ func (w *worker) wake(now time.Time) []time.Time {
 // record builds the source record of a worker: every configured attribute
 // evaluated, the WID as anchor, the Wake instants.
 func (c *Connector) record(w *worker, now time.Time) source.Record {
-	attrs := make(map[string]expr.Value, len(c.s.attrs))
-	c.evalMu.Lock()
-	for i := range c.s.attrs {
-		a := &c.s.attrs[i]
+	attrs := <-c.evals
+	defer func() { c.evals <- attrs }()
+	return c.recordWith(attrs, w, now)
+}
+
+// recordWith is record with a set of compiled attributes the caller owns.
+func (c *Connector) recordWith(attrs []compiled, w *worker, now time.Time) source.Record {
+	vals := make(map[string]expr.Value, len(attrs))
+	for i := range attrs {
+		a := &attrs[i]
 		if v, ok := a.value(w.doc); ok {
-			attrs[a.Name] = v
+			vals[a.Name] = v
 		}
 	}
-	c.evalMu.Unlock()
-	return source.Record{Anchor: w.wid, Attributes: attrs, Wake: w.wake(now)}
+	return source.Record{Anchor: w.wid, Attributes: vals, Wake: w.wake(now)}
 }

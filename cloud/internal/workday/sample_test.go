@@ -1,13 +1,11 @@
 package workday
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/antchfx/xmlquery"
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +19,7 @@ func sampleWorker(t *testing.T, c *Connector, file string) *worker {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", file))
 	require.NoError(t, err)
-	doc, err := xmlquery.Parse(bytes.NewReader(raw))
+	doc, err := parseXML(raw)
 	require.NoError(t, err)
 	p, err := parsePage(doc)
 	require.NoError(t, err)

@@ -178,7 +178,7 @@ func (c *Connector) call(ctx context.Context, op string, body []byte) (*xmlquery
 		return nil, fail(source.Unavailable, 0, fmt.Errorf("after %d retries: %w", c.s.RetryMax, err))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	raw, err := readBody(resp)
 	switch {
 	case err != nil:
 		if ctx.Err() != nil {
@@ -188,28 +188,48 @@ func (c *Connector) call(ctx context.Context, op string, body []byte) (*xmlquery
 	case len(raw) > maxResponse:
 		return nil, fail(source.Protocol, 0, fmt.Errorf("the response exceeds %d bytes", maxResponse))
 	}
-	if f, ok := parseFault(raw); ok {
-		return nil, fail(f.kind(), 0, f)
+	if resp.StatusCode != http.StatusOK {
+		if f, ok := parseFault(raw); ok {
+			return nil, fail(f.kind(), 0, f)
+		}
+		wait, _ := retryAfter(resp)
+		switch code := resp.StatusCode; {
+		case code == http.StatusUnauthorized || code == http.StatusForbidden:
+			return nil, fail(source.Authentication, 0, fmt.Errorf("HTTP %d", code))
+		case code == http.StatusTooManyRequests || (code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""):
+			return nil, fail(source.Throttling, wait, fmt.Errorf("HTTP %d after %d retries", code, c.s.RetryMax))
+		case code >= 500:
+			return nil, fail(source.Unavailable, wait, fmt.Errorf("HTTP %d after %d retries", code, c.s.RetryMax))
+		case code == http.StatusNotFound:
+			return nil, fail(source.Validation, 0, fmt.Errorf("HTTP 404: no such tenant or service at %s", c.s.ep.url))
+		default:
+			return nil, fail(source.Validation, 0, fmt.Errorf("HTTP %d", code))
+		}
 	}
-	wait, _ := retryAfter(resp)
-	switch code := resp.StatusCode; {
-	case code == http.StatusOK:
-	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return nil, fail(source.Authentication, 0, fmt.Errorf("HTTP %d", code))
-	case code == http.StatusTooManyRequests || (code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""):
-		return nil, fail(source.Throttling, wait, fmt.Errorf("HTTP %d after %d retries", code, c.s.RetryMax))
-	case code >= 500:
-		return nil, fail(source.Unavailable, wait, fmt.Errorf("HTTP %d after %d retries", code, c.s.RetryMax))
-	case code == http.StatusNotFound:
-		return nil, fail(source.Validation, 0, fmt.Errorf("HTTP 404: no such tenant or service at %s", c.s.ep.url))
-	default:
-		return nil, fail(source.Validation, 0, fmt.Errorf("HTTP %d", code))
-	}
-	doc, err := xmlquery.Parse(bytes.NewReader(raw))
+	doc, err := parseXML(raw)
 	if err != nil {
 		return nil, fail(source.Protocol, 0, fmt.Errorf("the response is not XML: %w", err))
 	}
+	if hasFault(doc) { // a fault with HTTP 200: not Workday's habit, but read it
+		if f, ok := parseFault(raw); ok {
+			return nil, fail(f.kind(), 0, f)
+		}
+		return nil, fail(source.Protocol, 0, errors.New("an unreadable SOAP fault"))
+	}
 	return doc, nil
+}
+
+// readBody reads a response body, at most maxResponse+1 bytes, into a
+// buffer of the announced length when there is one.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= maxResponse {
+		raw := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, raw); err != nil {
+			return nil, err
+		}
+		return raw, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 }
 
 // fault is a SOAP 1.1 fault from Workday.

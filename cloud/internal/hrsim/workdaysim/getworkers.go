@@ -572,7 +572,7 @@ func (s *Server) getWorkers(op *node, v version) ([]byte, error) {
 	lo := min((q.page-1)*q.count, total)
 	hi := min(lo+q.count, total)
 	s.log.Debug("get_workers", "version", v.String(), "page", q.page, "count", q.count, "total", total)
-	return soapOK(func(b *bytes.Buffer) {
+	return soapOK(1024+(hi-lo)*8192, func(b *bytes.Buffer) {
 		w := xw{b}
 		b.WriteString(`<wd:Get_Workers_Response xmlns:wd="` + nsWD + `" wd:version="` + v.String() + `">`)
 		w.open("Response_Filter")

@@ -331,6 +331,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(processing("Processing error occurred.").envelope())
 		return
 	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	_, _ = w.Write(out)
 }
 
@@ -425,9 +426,11 @@ func requestVersion(fromURL string, op *node) (version, error) {
 	return version{major, minor}, nil
 }
 
-// soapOK wraps a response body element in a SOAP envelope.
-func soapOK(inner func(b *bytes.Buffer)) []byte {
+// soapOK wraps a response body element in a SOAP envelope; size is a
+// guess of its length.
+func soapOK(size int, inner func(b *bytes.Buffer)) []byte {
 	var b bytes.Buffer
+	b.Grow(size + 256)
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` +
 		`<env:Envelope xmlns:env="` + nsSOAP + `"><env:Body>`)
 	if inner != nil {

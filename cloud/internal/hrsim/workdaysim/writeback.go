@@ -130,7 +130,7 @@ func (s *Server) changeContact(op *node, v version) ([]byte, error) {
 	s.nextEvent++
 	event := widOf("contact", strconv.FormatUint(s.nextEvent, 10), wid)
 	s.log.Info("work contact changed", "changes", len(changes))
-	return soapOK(func(b *bytes.Buffer) {
+	return soapOK(512, func(b *bytes.Buffer) {
 		w := xw{b}
 		b.WriteString(`<wd:Change_Work_Contact_Information_Response xmlns:wd="` + nsWD + `" wd:version="` + v.String() + `">`)
 		w.ref("Change_Work_Contact_Information_Event_Reference", "", "WID", event)
@@ -344,5 +344,5 @@ func (s *Server) updateAccount(op *node) ([]byte, error) {
 	s.changes = append(s.changes, c)
 	s.gen++
 	s.log.Info("workday account updated")
-	return soapOK(nil), nil
+	return soapOK(0, nil), nil
 }
