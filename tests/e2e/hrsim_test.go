@@ -59,6 +59,7 @@ func (h *hrsim) advance(t *testing.T, days int) {
 
 type persona struct {
 	WID              string `json:"wid"`
+	WorkerID         string `json:"workerId"`
 	PersonIDExternal string `json:"personIdExternal"`
 	Status           string `json:"status"`
 	ManagerWID       string `json:"managerWid"`
@@ -141,7 +142,7 @@ func TestSuccessFactorsMonth(t *testing.T) {
 	require.NoError(t, e.cloud.Do(ctx, http.MethodPut, "/api/v1/jobs/"+job.ID+"/source", e.cloud.AdminToken, "application/json", src, http.StatusOK, nil))
 
 	cycle := waitSteady(t, ctx, e.cloud, job, "")
-	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t))
+	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t), byPerson)
 
 	for week := 1; week <= 4; week++ {
 		sim.advance(t, 7)
@@ -155,7 +156,7 @@ func TestSuccessFactorsMonth(t *testing.T) {
 	require.NoError(t, e.cloud.Do(ctx, http.MethodPost, fmt.Sprintf("/v1.0/servicePrincipals/%s/synchronization/jobs/%s/restart", job.ServicePrincipalID, job.ID),
 		e.cloud.AdminToken, "application/json", restart, http.StatusNoContent, nil))
 	waitSteady(t, ctx, e.cloud, job, cycle)
-	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t))
+	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t), byPerson)
 
 	logs, err := e.cloud.Logs(ctx, job)
 	require.NoError(t, err)
@@ -164,16 +165,21 @@ func TestSuccessFactorsMonth(t *testing.T) {
 	}
 }
 
+// byPerson and byWorkerID are the keys SuccessFactors and Workday jobs
+// match on (employeeID).
+func byPerson(p persona) string   { return p.PersonIDExternal }
+func byWorkerID(p persona) string { return p.WorkerID }
+
 // requireDirectoryMatchesHR compares the accounts under the job's OU with
 // the personas HR holds now. Manager references are set just after the
 // records they belong to, so it retries for a while before failing.
-func requireDirectoryMatchesHR(t *testing.T, ctx context.Context, e *env, personas []persona) {
+func requireDirectoryMatchesHR(t *testing.T, ctx context.Context, e *env, personas []persona, key func(persona) string) {
 	t.Helper()
 	var err error
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var summary string
-		summary, err = directoryMatchesHR(ctx, e, personas)
+		summary, err = directoryMatchesHR(ctx, e, personas, key)
 		if err == nil {
 			t.Log(summary)
 			return
@@ -186,7 +192,7 @@ func requireDirectoryMatchesHR(t *testing.T, ctx context.Context, e *env, person
 	require.NoError(t, err)
 }
 
-func directoryMatchesHR(ctx context.Context, e *env, personas []persona) (string, error) {
+func directoryMatchesHR(ctx context.Context, e *env, personas []persona, key func(persona) string) (string, error) {
 	conn, err := e.dc.Dial(ctx)
 	if err != nil {
 		return "", err
@@ -211,11 +217,11 @@ func directoryMatchesHR(ctx context.Context, e *env, personas []persona) (string
 		accounts[id] = account{dn: en.DN, manager: en.GetAttributeValue("manager"), enabled: uac&2 == 0}
 	}
 	byWID := map[string]persona{}
-	active := map[string]persona{} // by personIdExternal
+	active := map[string]persona{} // by the key the job matches on
 	for _, p := range personas {
 		byWID[p.WID] = p
 		if p.Status == "Active" {
-			active[p.PersonIDExternal] = p
+			active[key(p)] = p
 		}
 	}
 	if len(active) == 0 {
@@ -231,14 +237,14 @@ func directoryMatchesHR(ctx context.Context, e *env, personas []persona) (string
 			return "", fmt.Errorf("employed person %s has a disabled account", pie)
 		}
 		mgr, ok := byWID[p.ManagerWID]
-		if !ok || mgr.PersonIDExternal == pie {
+		if !ok || key(mgr) == pie {
 			continue
 		}
-		if _, employed := active[mgr.PersonIDExternal]; !employed {
+		if _, employed := active[key(mgr)]; !employed {
 			continue
 		}
-		if want := accounts[mgr.PersonIDExternal].dn; !strings.EqualFold(want, a.manager) {
-			return "", fmt.Errorf("person %s: manager %q, want the account of %s (%s)", pie, a.manager, mgr.PersonIDExternal, want)
+		if want := accounts[key(mgr)].dn; !strings.EqualFold(want, a.manager) {
+			return "", fmt.Errorf("person %s: manager %q, want the account of %s (%s)", pie, a.manager, key(mgr), want)
 		}
 		managers++
 	}
@@ -294,5 +300,57 @@ func TestPullCycleSurvivesCloudCrash(t *testing.T) {
 	// The records already staged are processed by the new process;
 	// nothing is lost or doubled.
 	waitSteady(t, ctx, e.cloud, job, "")
-	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t))
+	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t), byPerson)
+}
+
+// TestWorkdayMonth is TestSuccessFactorsMonth for Workday: Get_Workers over
+// SOAP from the emulator, WID anchors, Worker_ID matching, the manager by
+// WID, a month of weekly incremental cycles.
+func TestWorkdayMonth(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	e := newEnv(t, ctx)
+	sim := startHrsim(t, ctx, "workday", 150, 12, "2026-10-05")
+	m := map[string]any{"rules": []map[string]any{
+		{"target": "employeeID", "type": "direct", "source": "WorkerID", "matchingPriority": 1},
+		{"target": "cn", "type": "expression", "apply": "onCreate", "expression": `Join(" ", Mid([PreferredNameData], 1, 40), [WorkerID])`},
+		{"target": "sAMAccountName", "type": "expression", "apply": "onCreate", "expression": `Join("", "wd", [WorkerID])`},
+		{"target": "userPrincipalName", "type": "expression", "apply": "onCreate", "expression": fmt.Sprintf(`Join("@", [WorkerID], %q)`, e.dc.Domain)},
+		{"target": "displayName", "type": "direct", "source": "PreferredNameData"},
+		{"target": "givenName", "type": "direct", "source": "FirstName"},
+		{"target": "sn", "type": "direct", "source": "LastName"},
+		{"target": "title", "type": "direct", "source": "BusinessTitle"},
+		{"target": "department", "type": "direct", "source": "SupervisoryOrganization"},
+		{"target": "manager", "type": "direct", "source": "ManagerReference"},
+		{"target": "accountDisabled", "type": "expression", "expression": `Switch([Active], , "0", "True", "1", "False")`},
+	}}
+	raw, err := json.Marshal(m)
+	require.NoError(t, err)
+	job, err := e.cloud.CreateJobWithMapping(ctx, "workday", e.dc.Domain, e.ou, raw)
+	require.NoError(t, err)
+	var zones map[string]string
+	require.NoError(t, json.Unmarshal([]byte(sim.info["zones"]), &zones))
+	src, err := json.Marshal(map[string]any{"kind": "workday", "interval": "10m", "config": map[string]any{
+		"url": sim.info["url"] + sim.info["path"], "username": sim.info["username"], "password": sim.info["password"], "zones": zones, "rehearsal": true}})
+	require.NoError(t, err)
+	require.NoError(t, e.cloud.Do(ctx, http.MethodPut, "/api/v1/jobs/"+job.ID+"/source", e.cloud.AdminToken, "application/json", src, http.StatusOK, nil))
+
+	cycle := waitSteady(t, ctx, e.cloud, job, "")
+	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t), byWorkerID)
+	for week := 1; week <= 4; week++ {
+		sim.advance(t, 7)
+		require.NoError(t, e.cloud.Do(ctx, http.MethodPost, "/api/v1/jobs/"+job.ID+"/cycle", e.cloud.AdminToken, "", nil, http.StatusAccepted, nil))
+		cycle = waitSteady(t, ctx, e.cloud, job, cycle)
+	}
+	restart := []byte(`{"criteria":{"resetScope":"Watermark"}}`)
+	require.NoError(t, e.cloud.Do(ctx, http.MethodPost, fmt.Sprintf("/v1.0/servicePrincipals/%s/synchronization/jobs/%s/restart", job.ServicePrincipalID, job.ID),
+		e.cloud.AdminToken, "application/json", restart, http.StatusNoContent, nil))
+	waitSteady(t, ctx, e.cloud, job, cycle)
+	requireDirectoryMatchesHR(t, ctx, e, sim.workers(t), byWorkerID)
+
+	logs, err := e.cloud.Logs(ctx, job)
+	require.NoError(t, err)
+	for _, l := range logs {
+		require.NotEqual(t, "failure", l.Status.Status, "%s %s: %+v", l.Action, l.Source.ID, l.Status.Error)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/csvfeed"
 	"github.com/hrsync/hrsync/cloud/internal/source"
 	"github.com/hrsync/hrsync/cloud/internal/successfactors"
+	"github.com/hrsync/hrsync/cloud/internal/workday"
 )
 
 // connectors registers the pull-source connectors this cloud offers. Each
@@ -23,7 +24,7 @@ import (
 // may be given inline, or as "env:NAME" or "file:/path" so they stay out of
 // the database.
 func connectors() (*connector.Registry, error) {
-	return connector.NewRegistry(successFactorsKind(), csvKind())
+	return connector.NewRegistry(workdayKind(), successFactorsKind(), csvKind())
 }
 
 // secret resolves a secret setting: "env:NAME", "file:/path" or the value.
@@ -229,4 +230,98 @@ func csvKind() connector.Kind {
 		},
 		Redact: func(config []byte) ([]byte, error) { return config, nil },
 	}
+}
+
+// wdSettings is the Workday source config.
+type wdSettings struct {
+	// URL is the tenant's web service URL (…/ccx/service/TENANT[/Human_Resources[/vNN.N]]).
+	URL      string `json:"url"`
+	Username string `json:"username"`
+	Password string `json:"password"`
+	// Zones maps Location_IDs or country codes to IANA time zones.
+	Zones       map[string]string `json:"zones,omitempty"`
+	DefaultZone string            `json:"defaultZone,omitempty"`
+	TenantZone  string            `json:"tenantZone,omitempty"`
+	PageSize    int               `json:"pageSize,omitempty"`
+	// PrehireLookahead, a duration, reports future hires that far ahead as
+	// of their first day, as Entra does (Active=1 before the start). Empty:
+	// off; a pre-hire is reported as it stands today and read again at
+	// the start of its first day in the worker's zone.
+	PrehireLookahead string             `json:"prehireLookahead,omitempty"`
+	Attributes       []source.Attribute `json:"attributes,omitempty"`
+	Rehearsal        bool               `json:"rehearsal,omitempty"`
+}
+
+func (s wdSettings) config() (workday.Config, error) {
+	pw, err := secret("password", s.Password)
+	if err != nil {
+		return workday.Config{}, err
+	}
+	cfg := workday.Config{URL: s.URL, Username: s.Username, Password: pw, Zones: s.Zones, DefaultZone: s.DefaultZone,
+		TenantZone: s.TenantZone, PageSize: s.PageSize, PrehireLookahead: -1}
+	if s.PrehireLookahead != "" {
+		d, err := time.ParseDuration(s.PrehireLookahead)
+		if err != nil || d <= 0 {
+			return cfg, fmt.Errorf("prehireLookahead: %q is not a positive duration (e.g. \"336h\")", s.PrehireLookahead)
+		}
+		cfg.PrehireLookahead = d
+	}
+	return cfg, nil
+}
+
+func workdayKind() connector.Kind {
+	parse := func(config []byte) (wdSettings, workday.Config, error) {
+		var s wdSettings
+		if err := strictJSON(config, &s); err != nil {
+			return s, workday.Config{}, err
+		}
+		cfg, err := s.config()
+		return s, cfg, err
+	}
+	return connector.Kind{
+		Name: "workday",
+		Validate: func(config []byte) error {
+			_, cfg, err := parse(config)
+			if err != nil {
+				return err
+			}
+			return cfg.Validate()
+		},
+		Open: func(ctx context.Context, config []byte, attributes []string) (source.Source, error) {
+			s, cfg, err := parse(config)
+			if err != nil {
+				return nil, err
+			}
+			custom := map[string]string{}
+			for _, a := range s.Attributes {
+				custom[a.Name] = a.Path
+			}
+			// A name without a path takes the connector's default XPath.
+			for _, n := range attributes {
+				cfg.Attributes = append(cfg.Attributes, source.Attribute{Name: n, Path: custom[n]})
+			}
+			if s.Rehearsal {
+				if cfg.Clock, err = rehearsalClock(ctx, rehearsalBase(s.URL)); err != nil {
+					return nil, err
+				}
+			}
+			return workday.New(cfg)
+		},
+		Redact: func(config []byte) ([]byte, error) {
+			var s wdSettings
+			if err := strictJSON(config, &s); err != nil {
+				return nil, err
+			}
+			s.Password = redacted(s.Password)
+			return json.Marshal(s)
+		},
+	}
+}
+
+// rehearsalBase is the emulator's root for a Workday tenant URL.
+func rehearsalBase(tenantURL string) string {
+	if i := strings.Index(tenantURL, "/ccx/"); i > 0 {
+		return tenantURL[:i]
+	}
+	return tenantURL
 }

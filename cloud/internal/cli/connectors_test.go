@@ -127,3 +127,42 @@ func TestCSVSource(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(cfg), string(red))
 }
+
+// TestWorkdayRehearsal opens the registered Workday connector against the
+// emulator as a job does, with the shipped Workday mapping's attributes.
+func TestWorkdayRehearsal(t *testing.T) {
+	emu, err := rehearsal.New(rehearsal.Config{Kind: rehearsal.Workday, Workers: 40, Seed: 5, Start: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	ts := httptest.NewServer(emu)
+	defer ts.Close()
+	c := emu.Credentials()
+	var zones map[string]string
+	require.NoError(t, json.Unmarshal([]byte(c["zones"]), &zones))
+	cfg, err := json.Marshal(map[string]any{"url": ts.URL + c["path"], "username": c["username"], "password": c["password"], "zones": zones, "rehearsal": true})
+	require.NoError(t, err)
+	reg, err := connectors()
+	require.NoError(t, err)
+	require.NoError(t, reg.Validate("workday", cfg))
+	require.ErrorContains(t, reg.Validate("workday", []byte(`{"url":"https://x","username":"u","password":"p","prehireLookahead":"soon"}`)), "prehireLookahead")
+	m, err := json.Marshal(mapping.DefaultWorkdayAD())
+	require.NoError(t, err)
+	attrs, err := engine.SourceAttributes(store.Job{ID: "j", Mapping: m, Scoping: []byte(`{}`)})
+	require.NoError(t, err)
+	src, err := reg.Open(context.Background(), store.SyncState{SourceKind: "workday", SourceConfig: cfg}, attrs)
+	require.NoError(t, err)
+	n, active := 0, 0
+	_, err = src.Full(context.Background(), func(r source.Record) error {
+		n++
+		if r.Attributes["Active"].AsString() == "1" {
+			active++
+		}
+		require.NotEmpty(t, r.Attributes["WorkerID"].AsString())
+		return nil
+	})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, n, 40)
+	require.GreaterOrEqual(t, active, 30)
+	red, err := reg.Redact("workday", cfg)
+	require.NoError(t, err)
+	require.NotContains(t, string(red), c["password"])
+}

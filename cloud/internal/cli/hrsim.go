@@ -16,7 +16,7 @@ import (
 )
 
 const hrsimUsage = `Usage:
-  hrsyncctl hrsim serve --kind successfactors [--workers 1000] [--seed 7] [--addr 127.0.0.1:8090]
+  hrsyncctl hrsim serve --kind successfactors|workday [--workers 1000] [--seed 7] [--addr 127.0.0.1:8090]
                         [--start YYYY-MM-DD] [--throttle-every N]
 
 Serves an HR emulator over a synthetic workforce until interrupted, and

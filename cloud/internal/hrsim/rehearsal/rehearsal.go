@@ -15,6 +15,8 @@
 package rehearsal
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -24,6 +26,7 @@ import (
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/hrsim/sfsim"
+	"github.com/hrsync/hrsync/cloud/internal/hrsim/workdaysim"
 	"github.com/hrsync/hrsync/cloud/internal/hrsim/workforce"
 )
 
@@ -88,8 +91,18 @@ func New(cfg Config) (*Server, error) {
 		s.emu = sf
 		s.creds = map[string]string{"companyId": sf.CompanyID(), "username": sf.User(), "password": sf.Password(),
 			"clientId": sf.ClientID(), "privateKey": string(sf.ClientKeyPEM())}
+	case Workday:
+		pw := randomPassword()
+		wd, err := workdaysim.New(workdaysim.Config{Workforce: wf, Tenant: "acme", Username: "hrsync_isu", Password: pw,
+			Faults: workdaysim.Faults{ThrottleEvery: cfg.ThrottleEvery, Status: http.StatusTooManyRequests, RetryAfter: time.Second}, Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		s.emu = wd
+		zones, _ := json.Marshal(wd.Zones())
+		s.creds = map[string]string{"path": wd.Path("v34.0"), "username": wd.Username(), "password": pw, "zones": string(zones)}
 	default:
-		return nil, fmt.Errorf("kind: %q is not an emulator; use %s", cfg.Kind, SuccessFactors)
+		return nil, fmt.Errorf("kind: %q is not an emulator; use %s or %s", cfg.Kind, SuccessFactors, Workday)
 	}
 	s.mux.HandleFunc("GET /hrsim/now", s.now)
 	s.mux.HandleFunc("POST /hrsim/advance", s.advance)
@@ -159,4 +172,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+func randomPassword() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -61,3 +61,26 @@ func TestControlEndpoints(t *testing.T) {
 	_, err = New(Config{Kind: "peoplesoft", Workers: 10})
 	require.ErrorContains(t, err, "peoplesoft")
 }
+
+func TestWorkdayEmulator(t *testing.T) {
+	s, err := New(Config{Kind: Workday, Workers: 30, Seed: 3, Start: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	c := s.Credentials()
+	require.Contains(t, c["path"], "/ccx/service/acme/Human_Resources/v34.0")
+	require.Contains(t, c["username"], "@acme")
+	var zones map[string]string
+	require.NoError(t, json.Unmarshal([]byte(c["zones"]), &zones))
+	require.NotEmpty(t, zones)
+	resp, err := http.Get(ts.URL + "/hrsim/workers")
+	require.NoError(t, err)
+	var ps []Persona
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ps))
+	resp.Body.Close()
+	require.GreaterOrEqual(t, len(ps), 30)
+	resp, err = http.Post(ts.URL+c["path"], "text/xml", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.NotEqual(t, http.StatusOK, resp.StatusCode, "an empty SOAP request is refused")
+}
