@@ -28,19 +28,21 @@ import (
 // Connector reads workers from SuccessFactors Employee Central and writes
 // e-mail addresses back. It implements source.Source and source.WriteBack.
 type Connector struct {
-	base     string
-	company  string
-	auth     Auth
-	key      *rsa.PrivateKey
-	certDER  []byte
-	attrs    []attribute
-	expand   string
-	pageSize int
-	defZone  *time.Location
-	wb       WriteBackConfig
-	clock    clockwork.Clock
-	log      *slog.Logger
-	http     *retryablehttp.Client
+	base    string
+	company string
+	auth    Auth
+	key     *rsa.PrivateKey
+	certDER []byte
+	attrs   []attribute
+	// statusAttr names the status attributes (see attribute.status).
+	statusAttr map[string]bool
+	expand     string
+	pageSize   int
+	defZone    *time.Location
+	wb         WriteBackConfig
+	clock      clockwork.Clock
+	log        *slog.Logger
+	http       *retryablehttp.Client
 
 	mu sync.Mutex // guards the following fields
 	// tok is the OAuth access token and when it expires.
@@ -97,6 +99,12 @@ func New(cfg Config) (*Connector, error) {
 		pageSize: cfg.PageSize, defZone: zone, wb: cfg.WriteBack, clock: cfg.Clock,
 		log:   cfg.Logger.With("component", "successfactors"),
 		zones: map[string]string{}, pids: map[string]string{}, locs: map[string]*time.Location{},
+	}
+	c.statusAttr = map[string]bool{}
+	for _, a := range attrs {
+		if a.status {
+			c.statusAttr[a.name] = true
+		}
 	}
 	if cfg.Auth.oauth() {
 		c.key, _ = parsePrivateKey(cfg.Auth.PrivateKey)

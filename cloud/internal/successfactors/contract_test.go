@@ -154,6 +154,7 @@ func TestFutureHireIsReadAsOfItsStartDateAndWakesAtLocalMidnight(t *testing.T) {
 	require.Equal(t, w.UserName, attr(r, "username"))
 	require.Equal(t, w.Title, attr(r, "jobTitle"))
 	require.Equal(t, "0", attr(r, "activeEmploymentsCount"), "not active before the start date")
+	require.NotEqual(t, "A", attr(r, "emplStatus"), "the start date's status is not taken early: the account would be enabled before the first day")
 	asOf := false
 	for _, u := range e.seen() {
 		if q := query(t, u); q.Get("asOfDate") == w.HireDate.String() && strings.Contains(q.Get("$filter"), "personIdExternal in '"+w.PersonIDExternal+"'") {

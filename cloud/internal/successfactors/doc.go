@@ -45,7 +45,7 @@
 // is read a second time as of its start date, as Entra's pre-hire
 // processing does, because SuccessFactors returns only minimal data before
 // that date. Unlike Entra, the values the record has now take precedence
-// and the start-date read only fills in what is missing, so a status such
+// and the start-date read only fills in what is missing, never a status (emplStatus, activeEmploymentsCount, the user status), so a status such
 // as activeEmploymentsCount is not taken from the future.
 //
 // # Effective dates

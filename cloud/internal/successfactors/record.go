@@ -24,6 +24,22 @@ type attribute struct {
 	path   jp.Expr
 	steps  []any // string member names and int indexes; nil when the path is not definite
 	simple bool
+	// status marks an attribute that says whether the worker is employed
+	// (emplStatus, activeEmploymentsCount, the user's status): it is never
+	// taken from a pre-hire's start-date read, so an account is not
+	// enabled before the first day.
+	status bool
+}
+
+// statusPath reports whether a JSONPath reads an employment or user status.
+func statusPath(name, path string) bool {
+	p := strings.ToLower(path + " " + name)
+	for _, s := range []string{"emplstatus", "activeemploymentscount", "userstatus", "usernav.status", "userNav.status"} {
+		if strings.Contains(p, strings.ToLower(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // definite returns x's steps when x is $ followed by members and indexes.
@@ -98,7 +114,7 @@ func compile(attrs []source.Attribute) ([]attribute, error) {
 			return nil, confload.Field(field, "bad JSONPath %q: %w", a.Path, err)
 		}
 		steps, simple := definite(x)
-		out = append(out, attribute{name: a.Name, path: x, steps: steps, simple: simple})
+		out = append(out, attribute{name: a.Name, path: x, steps: steps, simple: simple, status: statusPath(a.Name, a.Path)})
 	}
 	return out, nil
 }

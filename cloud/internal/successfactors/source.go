@@ -237,7 +237,10 @@ func (c *Connector) page(ctx context.Context, op string, page int, u string) fet
 // records turns one page of PerPerson rows into records. A pre-hire (an
 // employment starting after ref) gets the values SuccessFactors holds only
 // from the start date by a second read as of that date, as Entra's
-// pre-hire processing does; values the record has now take precedence.
+// pre-hire processing does; values the record has now take precedence, and
+// status attributes (emplStatus, activeEmploymentsCount) are never taken
+// from the future: the account is prepared but not enabled before the
+// first day, when Wake has the worker read again.
 func (c *Connector) records(ctx context.Context, op string, rows []any, ref time.Time) ([]source.Record, error) {
 	out := make([]source.Record, 0, len(rows))
 	at := map[string]int{}              // anchor -> index in out
@@ -291,7 +294,7 @@ func (c *Connector) records(ctx context.Context, op string, rows []any, ref time
 					}
 					r := &out[i]
 					for k, v := range attributes(c.attrs, row) {
-						if _, has := r.Attributes[k]; !has {
+						if _, has := r.Attributes[k]; !has && !c.statusAttr[k] {
 							r.Attributes[k] = v
 						}
 					}
