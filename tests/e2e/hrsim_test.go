@@ -116,7 +116,7 @@ func TestSuccessFactorsMonth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	e := newEnv(t, ctx)
-	sim := startHrsim(t, ctx, "successfactors", 150, 11, "2026-10-05")
+	sim := startHrsim(t, ctx, "successfactors", 1000, 11, "2026-10-05")
 	m := map[string]any{"rules": []map[string]any{
 		{"target": "employeeID", "type": "direct", "source": "personIdExternal", "matchingPriority": 1},
 		// CN and sAMAccountName from the person's ID: names repeat (1 % on purpose).
@@ -310,7 +310,7 @@ func TestWorkdayMonth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	e := newEnv(t, ctx)
-	sim := startHrsim(t, ctx, "workday", 150, 12, "2026-10-05")
+	sim := startHrsim(t, ctx, "workday", 1000, 12, "2026-10-05")
 	m := map[string]any{"rules": []map[string]any{
 		{"target": "employeeID", "type": "direct", "source": "WorkerID", "matchingPriority": 1},
 		{"target": "cn", "type": "expression", "apply": "onCreate", "expression": `Join(" ", Mid([PreferredNameData], 1, 40), [WorkerID])`},
