@@ -45,6 +45,7 @@ test-unit: ## the tests that need no Samba (fast)
 bench: deps ## run the benchmarks recorded in docs/performance.md, each with its baseline (HRSYNC_BENCH_WORKERS=10000)
 	go test -run '^$$' -bench . -benchmem -cpu 1 -count 5 ./cloud/internal/mapping/
 	go test -run '^$$' -bench . -benchtime 1x -count 3 -benchmem ./cloud/internal/engine/ ./cloud/internal/cycle/
+	go test -run '^$$' -bench FullSync -benchtime 1x -benchmem -timeout 30m ./cloud/internal/successfactors/ ./cloud/internal/workday/
 	go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./tests/bench/
 
 demo: deps build ## run a throwaway AD domain, the cloud and an agent; Ctrl-C stops them

@@ -17,15 +17,15 @@ import (
 
 // BenchmarkFullSync reads a whole workforce from the emulator over a real
 // loopback HTTP server with the default attributes and page size (100),
-// and reports workers per second. HRSYNC_BENCH_WORKERS sets the size
+// and reports workers per second. HRSYNC_BENCH_READ sets the size
 // (default 100000):
 //
 //	go test -run '^$' -bench FullSync -benchtime 1x ./internal/successfactors/
 func BenchmarkFullSync(b *testing.B) {
 	n := 100_000
-	if s := os.Getenv("HRSYNC_BENCH_WORKERS"); s != "" {
+	if s := os.Getenv("HRSYNC_BENCH_READ"); s != "" {
 		v, err := strconv.Atoi(s)
-		require.NoError(b, err, "HRSYNC_BENCH_WORKERS")
+		require.NoError(b, err, "HRSYNC_BENCH_READ")
 		n = v
 	}
 	wf, err := workforce.Generate(workforce.Config{Seed: 1, Workers: n, Start: testStart})

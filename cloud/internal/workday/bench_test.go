@@ -11,19 +11,19 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/source"
 )
 
-// BenchmarkFullSync reads a whole tenant of HRSYNC_BENCH_WORKERS workers
+// BenchmarkFullSync reads a whole tenant of HRSYNC_BENCH_READ workers
 // (default 100,000) from the emulator over a loopback HTTP server, with the
 // default v30+ attribute table and page size, and reports workers per
 // second. The emulator's time is included: it renders the XML the
 // connector parses.
 //
-//	HRSYNC_BENCH_WORKERS=100000 go test -run '^$' -bench FullSync -benchtime 1x ./internal/workday
+//	HRSYNC_BENCH_READ=100000 go test -run '^$' -bench FullSync -benchtime 1x ./internal/workday
 func BenchmarkFullSync(b *testing.B) {
 	n := 100_000
-	if s := os.Getenv("HRSYNC_BENCH_WORKERS"); s != "" {
+	if s := os.Getenv("HRSYNC_BENCH_READ"); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 {
-			b.Fatalf("HRSYNC_BENCH_WORKERS=%q is not a positive number", s)
+			b.Fatalf("HRSYNC_BENCH_READ=%q is not a positive number", s)
 		}
 		n = v
 	}
