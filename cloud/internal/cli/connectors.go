@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/connector"
 	"github.com/hrsync/hrsync/cloud/internal/csvfeed"
 	"github.com/hrsync/hrsync/cloud/internal/source"
+	"github.com/hrsync/hrsync/cloud/internal/store"
 	"github.com/hrsync/hrsync/cloud/internal/successfactors"
 	"github.com/hrsync/hrsync/cloud/internal/workday"
 )
@@ -324,4 +326,26 @@ func rehearsalBase(tenantURL string) string {
 		return tenantURL[:i]
 	}
 	return tenantURL
+}
+
+// writeBackThrough writes values back through a job's pull source.
+func writeBackThrough(st store.Syncs, sources *connector.Registry) func(ctx context.Context, jobID, anchor string, values map[string]string) error {
+	return func(ctx context.Context, jobID, anchor string, values map[string]string) error {
+		sync, err := st.GetSyncState(ctx, jobID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("write back: job %s has no pull source (API-driven jobs cannot write back)", jobID)
+		}
+		if err != nil {
+			return fmt.Errorf("write back: %w", err)
+		}
+		src, err := sources.Open(ctx, sync, nil)
+		if err != nil {
+			return fmt.Errorf("write back: %w", err)
+		}
+		wb, ok := src.(source.WriteBack)
+		if !ok {
+			return fmt.Errorf("write back: the %s source does not write back", sync.SourceKind)
+		}
+		return wb.WriteBack(ctx, anchor, values)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
 	"github.com/hrsync/hrsync/cloud/internal/source"
 	"github.com/hrsync/hrsync/cloud/internal/store"
+	"github.com/hrsync/hrsync/cloud/internal/store/sqlite"
 )
 
 func TestConnectorSettings(t *testing.T) {
@@ -165,4 +166,51 @@ func TestWorkdayRehearsal(t *testing.T) {
 	red, err := reg.Redact("workday", cfg)
 	require.NoError(t, err)
 	require.NotContains(t, string(red), c["password"])
+}
+
+// TestWriteBackThroughTheJobSource writes an e-mail address back through a
+// job's SuccessFactors source and reads it back from the emulator.
+func TestWriteBackThroughTheJobSource(t *testing.T) {
+	ctx := context.Background()
+	emu, err := rehearsal.New(rehearsal.Config{Kind: rehearsal.SuccessFactors, Workers: 20, Seed: 9, Start: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	ts := httptest.NewServer(emu)
+	defer ts.Close()
+	creds := emu.Credentials()
+	cfg, err := json.Marshal(map[string]any{"baseUrl": ts.URL, "companyId": creds["companyId"], "username": creds["username"], "password": creds["password"], "rehearsal": true})
+	require.NoError(t, err)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	defer st.Close()
+	for _, id := range []string{"sf", "api", "csv"} {
+		require.NoError(t, st.CreateJob(ctx, store.Job{ID: id, ServicePrincipal: "sp", Name: id, Template: "x", Domain: "hrsync.test", DefaultContainer: "OU=x,DC=hrsync,DC=test",
+			Mapping: []byte(`{"rules":[]}`), Scoping: []byte(`{}`), SchemaVersion: 1, UploadTokenHash: []byte{1}}))
+	}
+	require.NoError(t, st.PutSource(ctx, "sf", "successfactors", cfg, time.Minute))
+	csvCfg, _ := json.Marshal(map[string]any{"folder": t.TempDir(), "key": "id"})
+	require.NoError(t, st.PutSource(ctx, "csv", "csv", csvCfg, time.Minute))
+	reg, err := connectors()
+	require.NoError(t, err)
+	wb := writeBackThrough(st, reg)
+
+	sync, err := st.GetSyncState(ctx, "sf")
+	require.NoError(t, err)
+	src, err := reg.Open(ctx, sync, []string{"personIdExternal", "emailAddress"})
+	require.NoError(t, err)
+	var anchor string
+	_, err = src.Full(ctx, func(r source.Record) error {
+		if anchor == "" && r.Attributes["personIdExternal"].AsString() != "" {
+			anchor = r.Anchor
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, wb(ctx, "sf", anchor, map[string]string{"EmailAddress": "written.back@acme.example"}))
+	rec, ok, err := src.Worker(ctx, anchor, time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, "written.back@acme.example", rec.Attributes["emailAddress"].AsString(), "HR shows the written-back address")
+
+	require.ErrorContains(t, wb(ctx, "api", "x", map[string]string{"EmailAddress": "a@b"}), "no pull source")
+	require.ErrorContains(t, wb(ctx, "csv", "x", map[string]string{"EmailAddress": "a@b"}), "does not write back")
 }

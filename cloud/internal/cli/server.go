@@ -95,12 +95,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	eng, err := engine.New(engine.Config{Store: st, Dispatch: disp, Logger: log.With("component", "engine")})
+	sources, err := connectors()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	sources, err := connectors()
+	eng, err := engine.New(engine.Config{Store: st, Dispatch: disp, WriteBack: writeBackThrough(st, sources), Logger: log.With("component", "engine")})
 	if err != nil {
 		st.Close()
 		return nil, err

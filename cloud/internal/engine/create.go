@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/hrsync/hrsync/cloud/internal/expr"
 	"github.com/hrsync/hrsync/cloud/internal/mapping"
@@ -82,5 +84,48 @@ func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled,
 		desc = "Finished creating the user that an earlier attempt started"
 	}
 	t.add("EntryExportAdd", StepExport, StatusSuccess, desc, map[string]string{"objectGUID": created.GetObjectGuid()})
+	if cj := e.compiledFor(job.ID); cj != nil && len(cj.writeBack) > 0 {
+		e.writeBack(ctx, job, rec, cj.writeBack, append(slices.Clone(attrs), created.GetAttributes()...), entry, t)
+	}
 	return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: created.GetObjectGuid(), DN: created.GetDn(), Enabled: created.GetEnabled(), UpdatedAt: e.cfg.Clock.Now()}, nil
+}
+
+// writeBack writes the new account's values back to HR. A failure is a
+// warning on the record: the account exists; the admin sees what HR lacks.
+func (e *Engine) writeBack(ctx context.Context, job store.Job, rec store.StagedRecord, spec map[string]string, have []*agentv1.Attribute, entry *store.LogEntry, t *trail) {
+	values := map[string]string{}
+	var names []string
+	for hr, dir := range spec {
+		for _, a := range have {
+			if strings.EqualFold(a.GetName(), dir) && len(a.GetValues()) > 0 {
+				values[hr] = a.GetValues()[0]
+				names = append(names, hr)
+				break
+			}
+		}
+	}
+	slices.Sort(names)
+	if len(values) == 0 {
+		return
+	}
+	if e.cfg.WriteBack == nil {
+		entry.Status = StatusWarning
+		t.add("EntryWriteBack", StepExport, StatusSkipped, "The job's policy writes back to HR, but its source cannot (an API-driven or CSV job)", nil)
+		return
+	}
+	if err := e.cfg.WriteBack(ctx, job.ID, rec.Anchor, values); err != nil {
+		entry.Status = StatusWarning
+		entry.ErrorCode, entry.ErrorMessage = "WriteBackFailed", err.Error()
+		entry.Recommendation = "The account was created; check the HR system's write-back permissions for the values named, then restart the job to try again."
+		t.add("EntryWriteBack", StepExport, StatusFailure, "Writing back to HR failed: "+strings.Join(names, ", "), nil)
+		return
+	}
+	t.add("EntryWriteBack", StepExport, StatusSuccess, "Wrote back to HR: "+strings.Join(names, ", "), nil)
+}
+
+// compiledFor returns the job's compiled mapping and policy, if compiled.
+func (e *Engine) compiledFor(jobID string) *compiledJob {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.compiled[jobID]
 }

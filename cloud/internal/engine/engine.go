@@ -48,6 +48,10 @@ type Config struct {
 	// SnapshotTTL is how long a snapshot is used before it is read again.
 	// Default 15 minutes.
 	SnapshotTTL time.Duration
+	// WriteBack writes values back to the HR system of a job (the job's
+	// pull source); nil when no source can. Errors are logged on the
+	// record, which still succeeds.
+	WriteBack func(ctx context.Context, jobID, anchor string, values map[string]string) error
 	// PasswordLength of the random initial password. Default 16.
 	PasswordLength uint32
 	Clock          clockwork.Clock

@@ -38,6 +38,9 @@ const (
 	StatusSuccess = "success"
 	StatusFailure = "failure"
 	StatusSkipped = "skipped"
+	// StatusWarning: the account was provisioned, but a later step (the
+	// write-back to HR) failed.
+	StatusWarning = "warning"
 )
 
 type trail struct {

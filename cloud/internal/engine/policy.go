@@ -53,6 +53,12 @@ type Policy struct {
 	// scope), if it is still disabled then. Nil or 0: accounts are never
 	// deleted. Deletes count for the accidental-deletion guard.
 	DeleteAfterDays *int `json:"deleteAfterDays,omitempty"`
+	// WriteBack writes directory values back to HR once an account is
+	// created, by HR attribute: {"EmailAddress": "mail", "UserID":
+	// "sAMAccountName"}. The job's source must accept write-back (Workday:
+	// EmailAddress, UserID, PrimaryWorkTelephone, Mobile; SuccessFactors:
+	// EmailAddress).
+	WriteBack map[string]string `json:"writeBack,omitempty"`
 	// Lifecycle times accounts by the worker's first and last day of work,
 	// in the worker's time zone.
 	Lifecycle Lifecycle `json:"lifecycle,omitzero"`
@@ -111,6 +117,8 @@ type compiledJob struct {
 	// deleteAfter is how long an account stays disabled before it is
 	// deleted; 0: never.
 	deleteAfter time.Duration
+	// writeBack maps HR attributes to the directory attributes written back.
+	writeBack map[string]string
 	// lifecycle is nil unless the policy names a hire or last-day date.
 	lifecycle *lifecycle
 }
@@ -149,6 +157,12 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 		}
 		cj.deleteAfter = time.Duration(*p.DeleteAfterDays) * 24 * time.Hour
 	}
+	for hr, dir := range p.WriteBack {
+		if strings.TrimSpace(hr) == "" || strings.TrimSpace(dir) == "" {
+			return nil, fmt.Errorf("writeBack: %q → %q: name both the HR attribute and the directory attribute", hr, dir)
+		}
+	}
+	cj.writeBack = p.WriteBack
 	if cj.lifecycle, err = compileLifecycle(p.Lifecycle); err != nil {
 		return nil, err
 	}
