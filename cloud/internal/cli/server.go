@@ -25,6 +25,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/dispatch"
 	"github.com/hrsync/hrsync/cloud/internal/engine"
 	"github.com/hrsync/hrsync/cloud/internal/gateway"
+	"github.com/hrsync/hrsync/cloud/internal/notify"
 	"github.com/hrsync/hrsync/cloud/internal/store"
 	"github.com/hrsync/hrsync/cloud/internal/store/postgres"
 	"github.com/hrsync/hrsync/cloud/internal/store/sqlite"
@@ -100,7 +101,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	eng, err := engine.New(engine.Config{Store: st, Dispatch: disp, WriteBack: writeBackThrough(st, sources), Logger: log.With("component", "engine")})
+	ecfg := engine.Config{Store: st, Dispatch: disp, WriteBack: writeBackThrough(st, sources), Logger: log.With("component", "engine")}
+	if cfg.SMTP.Addr != "" {
+		mailer := notify.Mailer{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, StartTLS: true}
+		ecfg.Alert = mailer.Send
+	}
+	eng, err := engine.New(ecfg)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,9 @@ type Config struct {
 	MaxBulkBytes int64 `yaml:"max_bulk_bytes"`
 	// BulkRate limits bulk uploads per job.
 	BulkRate BulkRate `yaml:"bulk_rate"`
+	// SMTP is the relay quarantine notifications are mailed through;
+	// empty Addr: none are sent.
+	SMTP SMTP `yaml:"smtp"`
 	// LogRetention is how long provisioning logs are kept.
 	LogRetention time.Duration `yaml:"log_retention"`
 	Log          Log           `yaml:"log"`
@@ -59,6 +63,15 @@ type BulkRate struct {
 	Requests   int           `yaml:"requests"`
 	Window     time.Duration `yaml:"window"`
 	DailyQuota int           `yaml:"daily_quota"`
+}
+
+// SMTP is a mail relay.
+type SMTP struct {
+	Addr     string `yaml:"addr"`
+	From     string `yaml:"from"`
+	Username string `yaml:"username"`
+	// Password; prefer HRSYNC_SMTP_PASSWORD.
+	Password string `yaml:"password"`
 }
 
 // TLS configures the agent stream's certificate.
@@ -146,6 +159,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 		"HRSYNC_TLS_CERT_FILE": &c.TLS.CertFile, "HRSYNC_TLS_KEY_FILE": &c.TLS.KeyFile,
 		"HRSYNC_LOG_LEVEL": &c.Log.Level, "HRSYNC_LOG_FORMAT": &c.Log.Format,
 		"HRSYNC_STORE_DRIVER": &c.Store.Driver, "HRSYNC_POSTGRES_DSN": &c.Store.PostgresDSN,
+		"HRSYNC_SMTP_ADDR": &c.SMTP.Addr, "HRSYNC_SMTP_FROM": &c.SMTP.From, "HRSYNC_SMTP_USERNAME": &c.SMTP.Username, "HRSYNC_SMTP_PASSWORD": &c.SMTP.Password,
 	}
 	for k, p := range str {
 		if v := getenv(k); v != "" {
@@ -219,6 +233,14 @@ func (c *Config) Validate() error {
 	}
 	if c.BulkRate.Requests == 0 {
 		errs = append(errs, fieldErr("bulk_rate.requests", "0 would refuse every upload; use a negative number to turn the limit off"))
+	}
+	if c.SMTP.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTP.Addr); err != nil {
+			errs = append(errs, fieldErr("smtp.addr", "%q is not host:port", c.SMTP.Addr))
+		}
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			errs = append(errs, fieldErr("smtp.from", "%q is not an e-mail address (needed when smtp.addr is set)", c.SMTP.From))
+		}
 	}
 	if c.BulkRate.DailyQuota < 0 {
 		errs = append(errs, fieldErr("bulk_rate.daily_quota", "must not be negative, got %d", c.BulkRate.DailyQuota))

@@ -49,6 +49,8 @@ func TestValidateNamesFields(t *testing.T) {
 		{"bulk rate zero", func(c *Config) { c.BulkRate.Requests = 0 }, "bulk_rate.requests"},
 		{"bulk rate window", func(c *Config) { c.BulkRate.Window = 0 }, "bulk_rate.window"},
 		{"bulk quota", func(c *Config) { c.BulkRate.DailyQuota = -1 }, "bulk_rate.daily_quota"},
+		{"smtp addr", func(c *Config) { c.SMTP = SMTP{Addr: "relay", From: "a@b.example"} }, "smtp.addr"},
+		{"smtp from", func(c *Config) { c.SMTP = SMTP{Addr: "relay:25"} }, "smtp.from"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

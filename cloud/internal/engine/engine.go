@@ -52,6 +52,9 @@ type Config struct {
 	// pull source); nil when no source can. Errors are logged on the
 	// record, which still succeeds.
 	WriteBack func(ctx context.Context, jobID, anchor string, values map[string]string) error
+	// Alert mails a job's notification address; nil: no mail is sent
+	// (no SMTP relay configured).
+	Alert func(ctx context.Context, to, subject, body string) error
 	// PasswordLength of the random initial password. Default 16.
 	PasswordLength uint32
 	Clock          clockwork.Clock
@@ -106,6 +109,8 @@ type Engine struct {
 	probes map[string]probe
 	// snapshots hold the target users of jobs draining a large backlog.
 	snapshots map[string]*snapshot
+	// alerted is the quarantine reason each job's admin was last mailed.
+	alerted map[string]string
 }
 
 // New returns an Engine.
@@ -114,7 +119,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, wake: make(chan struct{}, 1), running: map[string]bool{}, compiled: map[string]*compiledJob{}, reserved: map[string]int64{},
-		checkedUploads: map[string]map[string]bool{}, probes: map[string]probe{}, snapshots: map[string]*snapshot{}}, nil
+		checkedUploads: map[string]map[string]bool{}, probes: map[string]probe{}, snapshots: map[string]*snapshot{}, alerted: map[string]string{}}, nil
 }
 
 // Notify wakes the engine after new records were staged.

@@ -147,5 +147,9 @@ func (e *Engine) holdExpired(ctx context.Context, job store.Job, cj *compiledJob
 		}
 	}
 	e.cfg.Logger.Warn("job quarantined by the accidental-deletion guard", "job_id", job.ID, "deletes", len(due))
-	return e.cfg.Store.SetQuarantine(ctx, job.ID, QuarantineTooManyDeletes, now)
+	if err := e.cfg.Store.SetQuarantine(ctx, job.ID, QuarantineTooManyDeletes, now); err != nil {
+		return err
+	}
+	e.alert(ctx, job, QuarantineTooManyDeletes, fmt.Sprintf("At least %d deletes are held. The job waits for an admin.", len(due)))
+	return nil
 }

@@ -107,6 +107,7 @@ func (e *Engine) guardDeletes(ctx context.Context, job store.Job, cj *compiledJo
 	if err := e.cfg.Store.SetQuarantine(ctx, job.ID, QuarantineTooManyDeletes, now); err != nil {
 		return false, err
 	}
+	e.alert(ctx, job, QuarantineTooManyDeletes, fmt.Sprintf("%d disables are held. The job waits for an admin.", len(staged)))
 	e.cfg.Logger.Warn("job quarantined by the accidental-deletion guard", "job_id", job.ID, "disables", len(staged),
 		"threshold", cj.maxPerCycle, "threshold_24h", cj.maxPerDay)
 	return false, nil

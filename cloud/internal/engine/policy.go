@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -53,6 +54,9 @@ type Policy struct {
 	// scope), if it is still disabled then. Nil or 0: accounts are never
 	// deleted. Deletes count for the accidental-deletion guard.
 	DeleteAfterDays *int `json:"deleteAfterDays,omitempty"`
+	// NotificationEmail is mailed once when the job enters quarantine, and
+	// again if the reason changes (Entra's notification e-mail).
+	NotificationEmail string `json:"notificationEmail,omitempty"`
 	// WriteBack writes directory values back to HR once an account is
 	// created, by HR attribute: {"EmailAddress": "mail", "UserID":
 	// "sAMAccountName"}. The job's source must accept write-back (Workday:
@@ -117,6 +121,8 @@ type compiledJob struct {
 	// deleteAfter is how long an account stays disabled before it is
 	// deleted; 0: never.
 	deleteAfter time.Duration
+	// notify is the notification address; "" for none.
+	notify string
 	// writeBack maps HR attributes to the directory attributes written back.
 	writeBack map[string]string
 	// lifecycle is nil unless the policy names a hire or last-day date.
@@ -163,6 +169,12 @@ func compileJob(mappingJSON, policyJSON []byte, version int) (*compiledJob, erro
 		}
 	}
 	cj.writeBack = p.WriteBack
+	if p.NotificationEmail != "" {
+		if _, err := mail.ParseAddress(p.NotificationEmail); err != nil {
+			return nil, fmt.Errorf("notificationEmail: %q is not an e-mail address", p.NotificationEmail)
+		}
+		cj.notify = p.NotificationEmail
+	}
 	if cj.lifecycle, err = compileLifecycle(p.Lifecycle); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
@@ -44,14 +45,59 @@ func (e *Engine) quarantineFor(ctx context.Context, job store.Job, reason string
 	e.mu.Unlock()
 	e.cfg.Logger.Error("job quarantined", "job_id", job.ID, "reason", reason,
 		"next_attempt", p.next, "attempts", p.attempts)
-	return e.cfg.Store.SetQuarantine(ctx, job.ID, reason, now)
+	if err := e.cfg.Store.SetQuarantine(ctx, job.ID, reason, now); err != nil {
+		return err
+	}
+	e.alert(ctx, job, reason, fmt.Sprintf("hrsync tries again on its own; the next attempt is at %s.", p.next.Format(time.RFC1123)))
+	return nil
 }
 
 // recovered forgets a job's recovery schedule once a record went through.
 func (e *Engine) recovered(jobID string) {
 	e.mu.Lock()
 	delete(e.probes, jobID)
+	delete(e.alerted, jobID)
 	e.mu.Unlock()
+}
+
+// alert mails the job's notification address that it entered quarantine,
+// once per reason (a probe that quarantines the job again is not news).
+func (e *Engine) alert(ctx context.Context, job store.Job, reason, next string) {
+	cj, err := e.jobFor(job)
+	if err != nil || cj.notify == "" {
+		return
+	}
+	e.mu.Lock()
+	same := e.alerted[job.ID] == reason
+	e.alerted[job.ID] = reason
+	e.mu.Unlock()
+	if same {
+		return
+	}
+	log := e.cfg.Logger.With("job_id", job.ID, "reason", reason)
+	if e.cfg.Alert == nil {
+		log.Warn("quarantine notification not sent: no SMTP relay is configured (smtp.addr)")
+		return
+	}
+	body := fmt.Sprintf("The hrsync job %q (%s) entered quarantine at %s.\n\nReason: %s\n%s\n\n%s\n",
+		job.Name, job.ID, e.cfg.Clock.Now().UTC().Format(time.RFC1123), reason, quarantineAdvice(reason), next)
+	if err := e.cfg.Alert(ctx, cj.notify, "hrsync: job "+job.Name+" is in quarantine ("+reason+")", body); err != nil {
+		log.Error("quarantine notification failed", "error", err)
+		e.mu.Lock()
+		delete(e.alerted, job.ID) // try again at the next quarantine
+		e.mu.Unlock()
+	}
+}
+
+func quarantineAdvice(reason string) string {
+	switch reason {
+	case QuarantineTooManyDeletes:
+		return "More accounts would be disabled or deleted than the accidental-deletion threshold allows. Look at the stagedDelete entries of the provisioning logs; allow them (hrsyncctl job allow-deletes) if they are intended."
+	case QuarantineException:
+		return "The directory refused the agent's service account. Fix its password or rights on the agent."
+	default:
+		return "Too many records failed. Look at the failures in the provisioning logs; the job recovers once they are fixed."
+	}
 }
 
 // probeQuarantined lifts the quarantine of jobs stopped by an exception
