@@ -126,17 +126,50 @@ func (s sfSettings) config() (successfactors.Config, error) {
 		Auth: successfactors.Auth{Username: s.Username, Password: pw, ClientID: s.ClientID, PrivateKey: key, UserID: s.UserID, UseIDP: s.UseIDP}}, nil
 }
 
+func (s *sfSettings) redact() {
+	s.Password, s.PrivateKey = redacted(s.Password), redacted(s.PrivateKey)
+}
+
 func successFactorsKind() connector.Kind {
-	parse := func(config []byte) (sfSettings, successfactors.Config, error) {
-		var s sfSettings
-		if err := strictJSON(config, &s); err != nil {
-			return s, successfactors.Config{}, err
+	return settingsKind[sfSettings]("successfactors", func(ctx context.Context, s sfSettings, cfg successfactors.Config, attributes []string) (source.Source, error) {
+		var err error
+		if cfg.Attributes, err = pick(attributes, s.Attributes, successfactors.DefaultAttributes()); err != nil {
+			return nil, err
 		}
-		cfg, err := s.config()
+		if s.Rehearsal {
+			if cfg.Clock, err = rehearsalClock(ctx, s.BaseURL); err != nil {
+				return nil, err
+			}
+		}
+		return successfactors.New(cfg)
+	})
+}
+
+// settings is a connector's JSON settings: it builds the connector's
+// configuration and hides its secrets.
+type settings[C interface{ Validate() error }] interface {
+	config() (C, error)
+	redact()
+}
+
+// settingsKind is the connector.Kind of a connector whose settings are S:
+// strict JSON, validated through the connector's own Validate; open builds
+// the source from the settings and their configuration.
+func settingsKind[S any, PS interface {
+	*S
+	settings[C]
+}, C interface{ Validate() error }](name string, open func(ctx context.Context, s S, cfg C, attributes []string) (source.Source, error)) connector.Kind {
+	parse := func(config []byte) (S, C, error) {
+		var s S
+		var cfg C
+		if err := strictJSON(config, &s); err != nil {
+			return s, cfg, err
+		}
+		cfg, err := PS(&s).config()
 		return s, cfg, err
 	}
 	return connector.Kind{
-		Name: "successfactors",
+		Name: name,
 		Validate: func(config []byte) error {
 			_, cfg, err := parse(config)
 			if err != nil {
@@ -149,22 +182,14 @@ func successFactorsKind() connector.Kind {
 			if err != nil {
 				return nil, err
 			}
-			if cfg.Attributes, err = pick(attributes, s.Attributes, successfactors.DefaultAttributes()); err != nil {
-				return nil, err
-			}
-			if s.Rehearsal {
-				if cfg.Clock, err = rehearsalClock(ctx, s.BaseURL); err != nil {
-					return nil, err
-				}
-			}
-			return successfactors.New(cfg)
+			return open(ctx, s, cfg, attributes)
 		},
 		Redact: func(config []byte) ([]byte, error) {
-			var s sfSettings
+			var s S
 			if err := strictJSON(config, &s); err != nil {
 				return nil, err
 			}
-			s.Password, s.PrivateKey = redacted(s.Password), redacted(s.PrivateKey)
+			PS(&s).redact()
 			return json.Marshal(s)
 		},
 	}
@@ -271,53 +296,26 @@ func (s wdSettings) config() (workday.Config, error) {
 	return cfg, nil
 }
 
+func (s *wdSettings) redact() { s.Password = redacted(s.Password) }
+
 func workdayKind() connector.Kind {
-	parse := func(config []byte) (wdSettings, workday.Config, error) {
-		var s wdSettings
-		if err := strictJSON(config, &s); err != nil {
-			return s, workday.Config{}, err
+	return settingsKind[wdSettings]("workday", func(ctx context.Context, s wdSettings, cfg workday.Config, attributes []string) (source.Source, error) {
+		custom := map[string]string{}
+		for _, a := range s.Attributes {
+			custom[a.Name] = a.Path
 		}
-		cfg, err := s.config()
-		return s, cfg, err
-	}
-	return connector.Kind{
-		Name: "workday",
-		Validate: func(config []byte) error {
-			_, cfg, err := parse(config)
-			if err != nil {
-				return err
-			}
-			return cfg.Validate()
-		},
-		Open: func(ctx context.Context, config []byte, attributes []string) (source.Source, error) {
-			s, cfg, err := parse(config)
-			if err != nil {
+		// A name without a path takes the connector's default XPath.
+		for _, n := range attributes {
+			cfg.Attributes = append(cfg.Attributes, source.Attribute{Name: n, Path: custom[n]})
+		}
+		if s.Rehearsal {
+			var err error
+			if cfg.Clock, err = rehearsalClock(ctx, rehearsalBase(s.URL)); err != nil {
 				return nil, err
 			}
-			custom := map[string]string{}
-			for _, a := range s.Attributes {
-				custom[a.Name] = a.Path
-			}
-			// A name without a path takes the connector's default XPath.
-			for _, n := range attributes {
-				cfg.Attributes = append(cfg.Attributes, source.Attribute{Name: n, Path: custom[n]})
-			}
-			if s.Rehearsal {
-				if cfg.Clock, err = rehearsalClock(ctx, rehearsalBase(s.URL)); err != nil {
-					return nil, err
-				}
-			}
-			return workday.New(cfg)
-		},
-		Redact: func(config []byte) ([]byte, error) {
-			var s wdSettings
-			if err := strictJSON(config, &s); err != nil {
-				return nil, err
-			}
-			s.Password = redacted(s.Password)
-			return json.Marshal(s)
-		},
-	}
+		}
+		return workday.New(cfg)
+	})
 }
 
 // rehearsalBase is the emulator's root for a Workday tenant URL.
