@@ -26,9 +26,22 @@ type sourceBody struct {
 type sourceState struct {
 	sourceBody
 	// CycleKind is what the next cycle will be: initial or incremental.
-	NextCycleKind string              `json:"nextCycleKind"`
-	NextCycleAt   time.Time           `json:"nextCycleAt"`
-	LastCycle     *store.CycleSummary `json:"lastCycle,omitempty"`
+	NextCycleKind string     `json:"nextCycleKind"`
+	NextCycleAt   time.Time  `json:"nextCycleAt"`
+	LastCycle     *lastCycle `json:"lastCycle,omitempty"`
+}
+
+// lastCycle is the summary of the last cycle that ended.
+type lastCycle struct {
+	ID         string    `json:"id"`
+	Kind       string    `json:"kind"`
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
+	// Read is how many records the source returned; Staged how many were
+	// new or changed and went to the engine.
+	Read   int    `json:"read"`
+	Staged int    `json:"staged"`
+	Error  string `json:"error,omitempty"`
 }
 
 const (
@@ -118,9 +131,8 @@ func (s *Server) writeSource(w http.ResponseWriter, r *http.Request, jobID strin
 	if st.Watermark == nil || st.WatermarkVersion != job.SchemaVersion {
 		out.NextCycleKind = "initial"
 	}
-	if st.Last.ID != "" {
-		last := st.Last
-		out.LastCycle = &last
+	if l := st.Last; l.ID != "" {
+		out.LastCycle = &lastCycle{ID: l.ID, Kind: l.Kind, StartedAt: l.StartedAt, FinishedAt: l.FinishedAt, Read: l.Read, Staged: l.Staged, Error: l.Error}
 	}
 	writeJSON(w, status, out)
 }

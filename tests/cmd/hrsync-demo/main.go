@@ -1,15 +1,20 @@
 // Command hrsync-demo is what `make demo` runs: a throwaway Samba AD domain
 // on loopback, hrsync-cloud and hrsync-agent as separate processes with TLS
-// between them, and an API-driven job writing into OU=hrsync-demo. It writes
-// .hrsync/demo.env, prints a curl command that uploads a sample BulkRequest,
-// and runs until interrupted.
+// between them, an API-driven job writing into OU=hrsync-demo, and a Workday
+// job fed by the Workday emulator (hrsyncctl hrsim serve, 200 generated
+// workers) writing into OU=hrsync-demo-workday. It writes .hrsync/demo.env,
+// prints a curl command that uploads a sample BulkRequest and the commands
+// that move the emulator's HR time on, and runs until interrupted.
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
@@ -77,7 +82,15 @@ func run() error {
 		return err
 	}
 
-	env := fmt.Sprintf(`HRSYNC_URL=%s
+	step("starting the Workday emulator (200 generated workers) and a Workday job reading it")
+	hrsimURL, wdJob, err := workdayDemo(ctx, startCtx, bins, cloud, dc, state)
+	if err != nil {
+		return err
+	}
+
+	env := fmt.Sprintf(`HRSIM_URL=%s
+HRSYNC_WORKDAY_JOB_ID=%s
+HRSYNC_URL=%s
 HRSYNC_TOKEN=%s
 HRSYNC_ADMIN_TOKEN=%s
 HRSYNC_SP_ID=%s
@@ -87,7 +100,7 @@ LDAP_BIND_DN='%s'
 LDAP_PASSWORD='%s'
 LDAP_BASE_DN='%s'
 LDAPTLS_CACERT=%s
-`, cloud.URL, job.UploadToken, cloud.AdminToken, job.ServicePrincipalID, job.ID, dc.URL, dc.BindDN, dc.Password, dc.BaseDN, dc.CAFile)
+`, hrsimURL, wdJob, cloud.URL, job.UploadToken, cloud.AdminToken, job.ServicePrincipalID, job.ID, dc.URL, dc.BindDN, dc.Password, dc.BaseDN, dc.CAFile)
 	envFile := filepath.Join(state, "demo.env")
 	if err := os.WriteFile(envFile, []byte(env), 0o600); err != nil {
 		return err
@@ -107,6 +120,13 @@ Then look at the provisioning logs and at the directory:
 
   .hrsync/bin/hrsyncctl --url "$HRSYNC_URL" --token "$HRSYNC_TOKEN" logs --job "$HRSYNC_JOB_ID"
   LDAPTLS_CACERT="$LDAPTLS_CACERT" ldapsearch -H "$LDAP_URL" -x -D "$LDAP_BIND_DN" -w "$LDAP_PASSWORD" -b "%s" '(objectClass=user)' cn title employeeID userAccountControl
+
+The Workday job has provisioned the emulator's workforce into
+OU=hrsync-demo-workday. Move HR time on a week and run a cycle:
+
+  curl -sS -X POST "$HRSIM_URL/hrsim/advance?days=7"
+  .hrsync/bin/hrsyncctl --url "$HRSYNC_URL" --token "$HRSYNC_ADMIN_TOKEN" job cycle "$HRSYNC_WORKDAY_JOB_ID"
+  .hrsync/bin/hrsyncctl --url "$HRSYNC_URL" --token "$HRSYNC_ADMIN_TOKEN" job source "$HRSYNC_WORKDAY_JOB_ID"
 
 Logs: %s/cloud/cloud.log and %s/agent/agent.log. Press Ctrl-C to stop.
 `, envFile, sample, ou, state, state)
@@ -129,4 +149,59 @@ func preferred(addr string) string {
 		return addr
 	}
 	return free
+}
+
+// workdayDemo starts the Workday emulator and a job reading it on the
+// emulator's clock; it returns the emulator's URL and the job's ID.
+func workdayDemo(ctx, startCtx context.Context, bins stack.Binaries, cloud *stack.Cloud, dc *sambatest.DC, state string) (string, string, error) {
+	cmd := exec.CommandContext(ctx, bins.Ctl, "hrsim", "serve", "--kind", "workday", "--workers", "200", "--seed", "7", "--addr", "127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", "", err
+	}
+	logf, err := os.Create(filepath.Join(state, "hrsim.log"))
+	if err != nil {
+		return "", "", err
+	}
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		return "", "", fmt.Errorf("hrsim: %w", err)
+	}
+	line, err := bufio.NewReader(out).ReadBytes('\n')
+	if err != nil {
+		return "", "", fmt.Errorf("hrsim: %w (see %s/hrsim.log)", err, state)
+	}
+	var info map[string]string
+	if err := json.Unmarshal(line, &info); err != nil {
+		return "", "", fmt.Errorf("hrsim: %w", err)
+	}
+	var zones map[string]string
+	_ = json.Unmarshal([]byte(info["zones"]), &zones)
+	ou, err := dc.CreateOU(startCtx, "hrsync-demo-workday")
+	if err != nil {
+		return "", "", err
+	}
+	mapping, _ := json.Marshal(map[string]any{"rules": []map[string]any{
+		{"target": "employeeID", "type": "direct", "source": "WorkerID", "matchingPriority": 1},
+		{"target": "cn", "type": "expression", "apply": "onCreate", "expression": `Join(" ", Mid([PreferredNameData], 1, 40), [WorkerID])`},
+		{"target": "sAMAccountName", "type": "expression", "apply": "onCreate", "expression": `Join("", "wd", [WorkerID])`},
+		{"target": "userPrincipalName", "type": "expression", "apply": "onCreate", "expression": fmt.Sprintf(`Join("@", [WorkerID], %q)`, dc.Domain)},
+		{"target": "displayName", "type": "direct", "source": "PreferredNameData"},
+		{"target": "givenName", "type": "direct", "source": "FirstName"},
+		{"target": "sn", "type": "direct", "source": "LastName"},
+		{"target": "title", "type": "direct", "source": "BusinessTitle"},
+		{"target": "department", "type": "direct", "source": "SupervisoryOrganization"},
+		{"target": "manager", "type": "direct", "source": "ManagerReference"},
+		{"target": "accountDisabled", "type": "expression", "expression": `Switch([Active], , "0", "True", "1", "False")`},
+	}})
+	job, err := cloud.CreateJobWithMapping(startCtx, "Demo: Workday to AD", dc.Domain, ou, mapping)
+	if err != nil {
+		return "", "", err
+	}
+	src, _ := json.Marshal(map[string]any{"kind": "workday", "interval": "5m", "config": map[string]any{
+		"url": info["url"] + info["path"], "username": info["username"], "password": info["password"], "zones": zones, "rehearsal": true}})
+	if err := cloud.Do(startCtx, "PUT", "/api/v1/jobs/"+job.ID+"/source", cloud.AdminToken, "application/json", src, 200, nil); err != nil {
+		return "", "", err
+	}
+	return info["url"], job.ID, nil
 }
