@@ -275,8 +275,10 @@ type batcher struct {
 	jobID   string
 	sum     *store.CycleSummary
 	digests map[string]int64 // nil: stage every record
-	n       int
-	cur     store.Upload
+	// wakesAfter drops the record's wakes at or before it; zero: now.
+	wakesAfter time.Time
+	n          int
+	cur        store.Upload
 }
 
 func (r *Runner) newBatcher(ctx context.Context, jobID string, sum *store.CycleSummary) *batcher {
@@ -293,9 +295,12 @@ func (b *batcher) add(rec source.Record) error {
 		return fmt.Errorf("record %q: %w", rec.Anchor, err)
 	}
 	d := Digest(payload)
-	now := b.r.cfg.Clock.Now()
+	after := b.wakesAfter
+	if after.IsZero() {
+		after = b.r.cfg.Clock.Now()
+	}
 	for _, at := range rec.Wake {
-		if at.After(now) {
+		if at.After(after) {
 			b.cur.Wakes = append(b.cur.Wakes, store.Wake{JobID: b.jobID, Anchor: rec.Anchor, DueAt: at})
 		}
 	}
@@ -344,15 +349,17 @@ func Digest(payload []byte) int64 {
 }
 
 // HandleWakes reads the workers whose wakes are due as of their wake
-// instant and stages them. It returns how many wakes it handled.
+// instant and stages them, one batch per job. It returns how many wakes it
+// handled.
 func (r *Runner) HandleWakes(ctx context.Context) (int, error) {
-	now := r.cfg.Clock.Now()
-	due, err := r.cfg.Store.DueWakes(ctx, now, 500)
+	due, err := r.cfg.Store.DueWakes(ctx, r.cfg.Clock.Now(), 500)
 	if err != nil {
 		return 0, err
 	}
-	sources := map[string]source.Source{}
-	handled := 0
+	sources := map[string]workerReader{}
+	batches := map[string]*batcher{}
+	done := map[string][]store.Wake{}
+	var jobs []string // in the order first seen
 	for _, w := range due {
 		log := r.cfg.Logger.With("job_id", w.JobID)
 		src, ok := sources[w.JobID]
@@ -368,7 +375,7 @@ func (r *Runner) HandleWakes(ctx context.Context) (int, error) {
 			sources[w.JobID] = src
 		}
 		if src == nil {
-			continue // paused or quarantined: the wake waits
+			continue // paused, quarantined or failing this round: the wake waits
 		}
 		rec, found, err := src.Worker(ctx, w.Anchor, w.DueAt)
 		if err != nil {
@@ -376,27 +383,35 @@ func (r *Runner) HandleWakes(ctx context.Context) (int, error) {
 			sources[w.JobID] = nil // don't hammer a failing source this round
 			continue
 		}
-		u := store.Upload{ID: engine.BatchUploadID("wake-"+uuid.Must(uuid.NewV7()).String(), 1), JobID: w.JobID, ReceivedAt: now}
-		if found {
-			payload, err := engine.EncodeSource(rec.Attributes)
-			if err != nil {
-				return handled, fmt.Errorf("wake of %s: %w", w.JobID, err)
-			}
-			u.Records = []store.StagedRecord{{BulkID: w.Anchor, Anchor: w.Anchor, Payload: payload, Digest: Digest(payload)}}
-			for _, at := range rec.Wake {
-				if at.After(w.DueAt) {
-					u.Wakes = append(u.Wakes, store.Wake{JobID: w.JobID, Anchor: w.Anchor, DueAt: at})
-				}
-			}
-			if err := r.cfg.Store.StageUpload(ctx, u); err != nil {
-				return handled, err
-			}
-			r.cfg.Notify()
+		b := batches[w.JobID]
+		if b == nil {
+			b = r.newBatcher(ctx, w.JobID, &store.CycleSummary{ID: "wake-" + uuid.Must(uuid.NewV7()).String()})
+			batches[w.JobID] = b
+			jobs = append(jobs, w.JobID)
 		}
-		if err := r.cfg.Store.DeleteWake(ctx, w); err != nil {
+		if found {
+			// Later wakes of the record are kept even if already due: this
+			// poll is late, and the next one handles them.
+			b.wakesAfter = w.DueAt
+			if err := b.add(rec); err != nil {
+				return 0, fmt.Errorf("wake of %s: %w", w.JobID, err)
+			}
+		}
+		done[w.JobID] = append(done[w.JobID], w)
+	}
+	handled := 0
+	for _, jobID := range jobs {
+		// Staged first, then forgotten: a crash in between handles the
+		// wakes again, which the engine absorbs.
+		if err := batches[jobID].flush(); err != nil {
 			return handled, err
 		}
-		handled++
+		for _, w := range done[jobID] {
+			if err := r.cfg.Store.DeleteWake(ctx, w); err != nil {
+				return handled, err
+			}
+			handled++
+		}
 	}
 	return handled, nil
 }
@@ -405,7 +420,7 @@ func (r *Runner) HandleWakes(ctx context.Context) (int, error) {
 // or quarantined. A job without a pull source (API-driven) gets its staged
 // records back: the worker's latest record is processed again, which is
 // what a wake of the lifecycle (a first or last day of work) needs.
-func (r *Runner) openFor(ctx context.Context, jobID string) (source.Source, error) {
+func (r *Runner) openFor(ctx context.Context, jobID string) (workerReader, error) {
 	job, err := r.cfg.Store.GetJob(ctx, jobID)
 	if err != nil {
 		return nil, err
@@ -427,19 +442,17 @@ func (r *Runner) openFor(ctx context.Context, jobID string) (source.Source, erro
 	return r.cfg.Open(ctx, st, attrs)
 }
 
+// workerReader reads one worker as of an instant: a pull source, or the
+// records staged for a job without one.
+type workerReader interface {
+	Worker(ctx context.Context, anchor string, at time.Time) (source.Record, bool, error)
+}
+
 // staged answers Worker from the records already staged for a job without
 // a pull source.
 type staged struct {
 	st    Store
 	jobID string
-}
-
-func (s staged) Full(context.Context, func(source.Record) error) (source.Watermark, error) {
-	return nil, errors.New("a job without a pull source has no full read")
-}
-
-func (s staged) Changes(context.Context, source.Watermark, func(source.Record) error) (source.Watermark, error) {
-	return nil, errors.New("a job without a pull source has no incremental read")
 }
 
 // Worker returns the worker's latest staged record, whatever at is.
