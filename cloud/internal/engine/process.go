@@ -118,13 +118,24 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		return nil, &errRecord{code: "InvalidSourceRecord", msg: err.Error()}
 	}
 	entry.SourceName = displayName(src, rec.Anchor)
+	// The matching values, computed once: stored on the link, and used to
+	// match when there is no link yet.
+	var matches []matchValue
 	for _, mr := range m.Matching() {
-		if v, ok, err := mr.Value(src, e.evalOpts()); err == nil && ok && v != "" {
+		v, ok, err := mr.Value(src, e.evalOpts())
+		if err == nil && (!ok || v == "") {
+			continue
+		}
+		matches = append(matches, matchValue{target: mr.Target, value: v, err: err})
+		if err == nil && t.matchValue == "" {
 			t.matchValue = v
-			break
 		}
 	}
-	t.add("EntryImport", StepImport, StatusSuccess, fmt.Sprintf("Received user %q from the API", rec.Anchor),
+	from := "the API"
+	if cycleOf(rec.UploadID) != rec.UploadID {
+		from = "the HR source" // a batch of a pull cycle or a wake
+	}
+	t.add("EntryImport", StepImport, StatusSuccess, fmt.Sprintf("Received user %q from %s", rec.Anchor, from),
 		map[string]string{"externalId": rec.Anchor, "bulkId": rec.BulkID})
 	if in, reason, err := cj.inputScope.Check(src); !in {
 		entry.Status = StatusSkipped
@@ -197,26 +208,23 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 	}
 	if current == nil {
 		t.matchChecked = snap != nil
-		for _, mr := range m.Matching() {
-			value, ok, err := mr.Value(src, e.evalOpts())
-			if err != nil {
+		for _, mv := range matches {
+			if mv.err != nil {
 				t.add("EntryImportObject", StepMatching, StatusFailure, "The matching attribute could not be computed", nil)
-				return nil, &errRecord{code: "MatchingAttributeError", msg: err.Error()}
+				return nil, &errRecord{code: "MatchingAttributeError", msg: mv.err.Error()}
 			}
-			if !ok || value == "" {
-				continue
-			}
+			value := mv.value
 			var found []*agentv1.Entry
 			known := false
 			if snap != nil {
-				found, known = snap.match(mr.Target, value)
+				found, known = snap.match(mv.target, value)
 			}
 			if !known {
 				t.matchChecked = false
 				res, err := e.do(ctx, job.ID, &agentv1.Operation{
-					OpId: opID(rec, "match-"+mr.Target), Domain: job.Domain,
+					OpId: opID(rec, "match-"+mv.target), Domain: job.Domain,
 					Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job),
-						By: &agentv1.FindUser_Match{Match: &agentv1.Match{Attribute: mr.Target, Value: value}}, Attributes: readAttrs}},
+						By: &agentv1.FindUser_Match{Match: &agentv1.Match{Attribute: mv.target, Value: value}}, Attributes: readAttrs}},
 				})
 				if err != nil {
 					return nil, err
@@ -229,12 +237,12 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 			}
 			switch n := len(found); {
 			case n > 1:
-				t.add("EntryImportObject", StepMatching, StatusFailure, fmt.Sprintf("%d users have %s = %q", n, mr.Target, value), nil)
-				return nil, &errRecord{code: "DuplicateTargetEntries", msg: fmt.Sprintf("%d directory users match %s = %q", n, mr.Target, value),
+				t.add("EntryImportObject", StepMatching, StatusFailure, fmt.Sprintf("%d users have %s = %q", n, mv.target, value), nil)
+				return nil, &errRecord{code: "DuplicateTargetEntries", msg: fmt.Sprintf("%d directory users match %s = %q", n, mv.target, value),
 					recommendation: "Make the matching attribute unique in the directory, then upload the record again."}
 			case n == 1:
 				current = found[0]
-				t.add("EntryImportObject", StepMatching, StatusSuccess, fmt.Sprintf("Matched the user on %s", mr.Target), map[string]string{mr.Target: value})
+				t.add("EntryImportObject", StepMatching, StatusSuccess, fmt.Sprintf("Matched the user on %s", mv.target), map[string]string{mv.target: value})
 			}
 			if current != nil {
 				break // the first matching attribute that finds a user wins
@@ -429,4 +437,11 @@ func (e *Engine) checkOwner(ctx context.Context, job store.Job, cj *compiledJob,
 	t.add("EntryImportObject", StepMatching, StatusSuccess,
 		fmt.Sprintf("The matching user belonged to worker %q; it is transferred to this persona (conversions: transfer)", owner), map[string]string{"previousOwner": owner})
 	return owner, false, nil
+}
+
+// matchValue is a record's value of one matching attribute, or the error
+// computing it.
+type matchValue struct {
+	target, value string
+	err           error
 }
