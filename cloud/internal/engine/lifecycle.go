@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/expr"
@@ -69,11 +68,6 @@ type timing struct {
 	wakes []time.Time
 }
 
-// leadingDate finds a calendar date at the start of an HR value:
-// "2026-12-01", "2026-12-01-08:00" (Workday's date with an offset),
-// "2026-12-01T00:00:00Z".
-var leadingDate = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})`)
-
 // decide applies the lifecycle to a record at now.
 func (l *lifecycle) decide(src map[string]expr.Value, now time.Time) (timing, error) {
 	var tm timing
@@ -90,20 +84,17 @@ func (l *lifecycle) decide(src map[string]expr.Value, now time.Time) (timing, er
 			zone = z
 		}
 	}
+	// day reads the calendar date at the start of an HR value: "2026-12-01",
+	// "2026-12-01-08:00" (Workday's date with an offset), "2026-12-01T00:00:00Z".
 	day := func(attr string) (time.Time, bool, error) {
 		v, ok := src[attr]
 		if attr == "" || !ok || v.IsNullOrEmpty() {
 			return time.Time{}, false, nil
 		}
-		m := leadingDate.FindStringSubmatch(v.AsString())
-		if m == nil {
-			return time.Time{}, false, fmt.Errorf("%s: %q does not start with a date (YYYY-MM-DD)", attr, v.AsString())
-		}
-		var y, mo, d int
-		fmt.Sscanf(m[1]+" "+m[2]+" "+m[3], "%d %d %d", &y, &mo, &d)
-		t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, zone)
-		if t.Month() != time.Month(mo) || t.Day() != d {
-			return time.Time{}, false, fmt.Errorf("%s: %q is not a calendar date", attr, v.AsString())
+		raw := v.AsString()
+		t, err := time.ParseInLocation("2006-01-02", raw[:min(len(raw), 10)], zone)
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("%s: %q does not start with a calendar date (YYYY-MM-DD)", attr, raw)
 		}
 		return t, true, nil
 	}

@@ -51,8 +51,8 @@ func TestLifecycleDecide(t *testing.T) {
 			wakes: []time.Time{time.Date(2026, 11, 23, 0, 0, 0, 0, sydney)}},
 		{name: "a rehire ignores the earlier last day", src: rec("hire", "2026-11-01", "last", "2025-06-30")},
 		{name: "no zone: the default (UTC)", src: rec("last", "2026-11-22"), wakes: []time.Time{time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}},
-		{name: "a bad date", src: rec("hire", "01/12/2026"), err: "does not start with a date"},
-		{name: "an impossible date", src: rec("hire", "2026-02-30"), err: "not a calendar date"},
+		{name: "a bad date", src: rec("hire", "01/12/2026"), err: "does not start with a calendar date"},
+		{name: "an impossible date", src: rec("hire", "2026-02-30"), err: "does not start with a calendar date"},
 		{name: "a bad zone", src: rec("hire", "2026-12-01", "tz", "Mars/Olympus"), err: "not an IANA time zone"},
 	}
 	for _, tt := range tests {
