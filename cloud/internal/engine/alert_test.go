@@ -20,7 +20,7 @@ func TestQuarantineIsMailedOncePerReason(t *testing.T) {
 	r.run(t, map[string]string{"externalId": "1", "displayName": "A", "active": "False"})
 	r.run(t, map[string]string{"externalId": "2", "displayName": "B", "active": "False"})
 	r.clk.Advance(48 * time.Hour)
-	r.eng.sweepExpired(ctx)
+	r.sweepExpired(t)
 	require.Len(t, sent, 1)
 	require.Equal(t, "it-ops@acme.example", sent[0].to)
 	require.Contains(t, sent[0].subject, "TooManyDeletes")

@@ -111,6 +111,8 @@ type Engine struct {
 	snapshots map[string]*snapshot
 	// alerted is the quarantine reason each job's admin was last mailed.
 	alerted map[string]string
+	// lastExpiry is when expired accounts were last looked for.
+	lastExpiry time.Time
 }
 
 // New returns an Engine.
@@ -142,10 +144,17 @@ func (e *Engine) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Error("list jobs with pending records failed", "error", err)
 		}
-		e.sweepReferences(ctx, jobs)
-		e.sweepExpired(ctx)
-		if err := e.probeQuarantined(ctx); err != nil && ctx.Err() == nil {
-			e.cfg.Logger.Error("probing quarantined jobs failed", "error", err)
+		// One read of the jobs serves the sweeps of this round.
+		if all, err := e.cfg.Store.ListJobs(ctx); err != nil {
+			if ctx.Err() == nil {
+				e.cfg.Logger.Error("list jobs failed", "error", err)
+			}
+		} else {
+			e.sweepReferences(ctx, all, jobs)
+			e.sweepExpired(ctx, all)
+			if err := e.probeQuarantined(ctx, all); err != nil && ctx.Err() == nil {
+				e.cfg.Logger.Error("probing quarantined jobs failed", "error", err)
+			}
 		}
 		if err := e.stageDueEscrows(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Error("staging escrowed records failed", "error", err)
@@ -185,11 +194,7 @@ func (e *Engine) Run(ctx context.Context) {
 
 // sweepReferences resolves pending references of idle jobs (a crash between
 // a manager's record and the resolution leaves some behind).
-func (e *Engine) sweepReferences(ctx context.Context, busy []string) {
-	jobs, err := e.cfg.Store.ListJobs(ctx)
-	if err != nil {
-		return
-	}
+func (e *Engine) sweepReferences(ctx context.Context, jobs []store.Job, busy []string) {
 	for _, j := range jobs {
 		if slices.Contains(busy, j.ID) {
 			continue // processJob resolves them when it drains

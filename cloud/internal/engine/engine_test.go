@@ -719,27 +719,27 @@ func TestQuarantineOnRefusedCredentialsAndRecovery(t *testing.T) {
 	require.Contains(t, logs[0].Recommendation, "recovers")
 
 	// Not yet due: still quarantined.
-	require.NoError(t, r.eng.probeQuarantined(ctx))
+	require.NoError(t, r.eng.probeQuarantined(ctx, r.jobs(t)))
 	job, _ = r.st.GetJob(ctx, "j")
 	require.Equal(t, QuarantineException, job.QuarantineReason)
 
 	// Due, still broken: tried and quarantined again, with a longer wait.
 	r.clk.Advance(time.Minute)
-	require.NoError(t, r.eng.probeQuarantined(ctx))
+	require.NoError(t, r.eng.probeQuarantined(ctx, r.jobs(t)))
 	job, _ = r.st.GetJob(ctx, "j")
 	require.Empty(t, job.QuarantineReason, "lifted to try again")
 	require.ErrorIs(t, r.eng.processJob(ctx, "j"), errJobHeld)
 	job, _ = r.st.GetJob(ctx, "j")
 	require.Equal(t, QuarantineException, job.QuarantineReason)
 	r.clk.Advance(time.Minute)
-	require.NoError(t, r.eng.probeQuarantined(ctx))
+	require.NoError(t, r.eng.probeQuarantined(ctx, r.jobs(t)))
 	job, _ = r.st.GetJob(ctx, "j")
 	require.Equal(t, QuarantineException, job.QuarantineReason, "the second wait is five minutes")
 
 	// The admin fixes the password: the job recovers on its own.
 	delete(r.dir.fail, "find")
 	r.clk.Advance(5 * time.Minute)
-	require.NoError(t, r.eng.probeQuarantined(ctx))
+	require.NoError(t, r.eng.probeQuarantined(ctx, r.jobs(t)))
 	require.NoError(t, r.eng.processJob(ctx, "j"))
 	job, _ = r.st.GetJob(ctx, "j")
 	require.Empty(t, job.QuarantineReason)
@@ -808,4 +808,19 @@ func TestPlanAndApply(t *testing.T) {
 			require.Equal(t, []string{"Lead"}, attr(o, "title"))
 		}
 	}
+}
+
+// jobs lists the rig's jobs, as the engine's loop does each round.
+func (r *rig) jobs(t *testing.T) []store.Job {
+	t.Helper()
+	all, err := r.st.ListJobs(context.Background())
+	require.NoError(t, err)
+	return all
+}
+
+// sweepExpired runs the expiry sweep now, whenever the last one ran.
+func (r *rig) sweepExpired(t *testing.T) {
+	t.Helper()
+	r.eng.lastExpiry = time.Time{}
+	r.eng.sweepExpired(context.Background(), r.jobs(t))
 }

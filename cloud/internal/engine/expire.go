@@ -12,13 +12,18 @@ import (
 // maxExpiryBatch bounds the deletes of one job per sweep.
 const maxExpiryBatch = 500
 
+// expiryEvery is how often expired accounts are looked for: deletes are
+// due by the day, so once a minute is on time.
+const expiryEvery = time.Minute
+
 // sweepExpired deletes the accounts of jobs whose policy deletes accounts
 // disabled for deleteAfterDays, through the accidental-deletion guard.
-func (e *Engine) sweepExpired(ctx context.Context) {
-	jobs, err := e.cfg.Store.ListJobs(ctx)
-	if err != nil {
+func (e *Engine) sweepExpired(ctx context.Context, jobs []store.Job) {
+	now := e.cfg.Clock.Now()
+	if !e.lastExpiry.IsZero() && now.Sub(e.lastExpiry) < expiryEvery {
 		return
 	}
+	e.lastExpiry = now
 	for _, j := range jobs {
 		if j.Paused || j.QuarantineReason != "" {
 			continue

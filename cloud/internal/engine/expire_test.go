@@ -34,10 +34,10 @@ func TestDeleteAfterDays(t *testing.T) {
 		require.Equal(t, "disable", l.Action)
 
 		r.clk.Advance(30*day - time.Minute)
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Len(t, r.dir.objects, 2, "not yet")
 		r.clk.Advance(2 * time.Minute)
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Len(t, r.dir.objects, 1)
 		require.Contains(t, r.dir.objects, "guid-2", "the active worker's account stays")
 		del := logsOf(t, r, "delete")
@@ -47,7 +47,7 @@ func TestDeleteAfterDays(t *testing.T) {
 		_, err := r.st.GetLink(ctx, "j", "1")
 		require.ErrorIs(t, err, store.ErrNotFound, "the link goes with the account")
 
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Len(t, logsOf(t, r, "delete"), 1, "nothing more to delete")
 		// A rehire of the deleted worker gets a new account.
 		l = r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "active": "True"})
@@ -59,7 +59,7 @@ func TestDeleteAfterDays(t *testing.T) {
 		r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "active": "False"})
 		r.dir.objects["guid-1"].Enabled = true // a helpdesk re-enabled it
 		r.clk.Advance(2 * day)
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Contains(t, r.dir.objects, "guid-1")
 		other := logsOf(t, r, "other")
 		require.Len(t, other, 1)
@@ -68,7 +68,7 @@ func TestDeleteAfterDays(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, link.Enabled)
 		r.clk.Advance(2 * day)
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Len(t, logsOf(t, r, "other"), 1, "not tried again while enabled")
 	})
 
@@ -77,17 +77,17 @@ func TestDeleteAfterDays(t *testing.T) {
 		r.run(t, map[string]string{"externalId": "1", "displayName": "A", "active": "False"})
 		r.run(t, map[string]string{"externalId": "2", "displayName": "B", "active": "False"})
 		r.clk.Advance(2 * day)
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Len(t, r.dir.objects, 2)
 		require.Len(t, logsOf(t, r, "stagedDelete"), 2)
 		job, err := r.st.GetJob(ctx, "j")
 		require.NoError(t, err)
 		require.Equal(t, QuarantineTooManyDeletes, job.QuarantineReason)
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Len(t, r.dir.objects, 2, "a quarantined job deletes nothing")
 
 		require.NoError(t, r.st.AllowDeletes(ctx, "j", r.clk.Now()))
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Empty(t, r.dir.objects)
 		require.Len(t, logsOf(t, r, "delete"), 2)
 	})
@@ -96,9 +96,22 @@ func TestDeleteAfterDays(t *testing.T) {
 		r := newRig(t, testMapping, `{}`)
 		r.run(t, map[string]string{"externalId": "1", "displayName": "A", "active": "False"})
 		r.clk.Advance(3650 * day)
-		r.eng.sweepExpired(ctx)
+		r.sweepExpired(t)
 		require.Len(t, r.dir.objects, 1)
 		_, err := compileJob([]byte(testMapping), []byte(`{"deleteAfterDays":-1}`), 1)
 		require.ErrorContains(t, err, "deleteAfterDays")
 	})
+}
+
+func TestExpirySweepRunsAtMostOncePerMinute(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, testMapping, `{"deleteAfterDays":1}`)
+	r.run(t, map[string]string{"externalId": "1", "displayName": "A", "active": "False"})
+	r.clk.Advance(25 * time.Hour) // the delete is due
+	r.eng.lastExpiry = r.clk.Now().Add(-30 * time.Second)
+	r.eng.sweepExpired(ctx, r.jobs(t))
+	require.Len(t, r.dir.objects, 1, "within a minute of the last sweep nothing is looked at")
+	r.clk.Advance(31 * time.Second)
+	r.eng.sweepExpired(ctx, r.jobs(t))
+	require.Empty(t, r.dir.objects, "a minute after it the due delete goes through")
 }

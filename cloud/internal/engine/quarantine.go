@@ -103,11 +103,7 @@ func quarantineAdvice(reason string) string {
 // probeQuarantined lifts the quarantine of jobs stopped by an exception
 // whose next attempt is due, so the engine tries again: the job recovers on
 // its own once the cause is fixed, and is quarantined again if not.
-func (e *Engine) probeQuarantined(ctx context.Context) error {
-	jobs, err := e.cfg.Store.ListJobs(ctx)
-	if err != nil {
-		return err
-	}
+func (e *Engine) probeQuarantined(ctx context.Context, jobs []store.Job) error {
 	now := e.cfg.Clock.Now()
 	for _, j := range jobs {
 		if !recoverable(j.QuarantineReason) {
