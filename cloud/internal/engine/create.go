@@ -11,8 +11,9 @@ import (
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 )
 
-func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled, rec store.StagedRecord, src map[string]expr.Value, entry *store.LogEntry, t *trail) (*store.Link, error) {
+func (e *Engine) create(ctx context.Context, job store.Job, cj *compiledJob, rec store.StagedRecord, src map[string]expr.Value, entry *store.LogEntry, t *trail) (*store.Link, error) {
 	entry.Action = "create"
+	m := cj.mapping
 	ev, err := m.Evaluate(src, mapping.Create, e.evalOptsFor(ctx, job, rec, ""))
 	if err != nil {
 		return nil, mappingErr(t, err)
@@ -84,7 +85,7 @@ func (e *Engine) create(ctx context.Context, job store.Job, m *mapping.Compiled,
 		desc = "Finished creating the user that an earlier attempt started"
 	}
 	t.add("EntryExportAdd", StepExport, StatusSuccess, desc, map[string]string{"objectGUID": created.GetObjectGuid()})
-	if cj := e.compiledFor(job.ID); cj != nil && len(cj.writeBack) > 0 {
+	if len(cj.writeBack) > 0 {
 		e.writeBack(ctx, job, rec, cj.writeBack, append(slices.Clone(attrs), created.GetAttributes()...), entry, t)
 	}
 	return &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: created.GetObjectGuid(), DN: created.GetDn(), Enabled: created.GetEnabled(), UpdatedAt: e.cfg.Clock.Now()}, nil
@@ -121,11 +122,4 @@ func (e *Engine) writeBack(ctx context.Context, job store.Job, rec store.StagedR
 		return
 	}
 	t.add("EntryWriteBack", StepExport, StatusSuccess, "Wrote back to HR: "+strings.Join(names, ", "), nil)
-}
-
-// compiledFor returns the job's compiled mapping and policy, if compiled.
-func (e *Engine) compiledFor(jobID string) *compiledJob {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.compiled[jobID]
 }

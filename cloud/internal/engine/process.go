@@ -272,7 +272,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 			return nil, nil
 		}
 		t.add("EntryImportObjectNotFound", StepMatching, StatusSuccess, "No matching user in the directory; it will be created", nil)
-		return e.create(ctx, job, m, rec, src, entry, t)
+		return e.create(ctx, job, cj, rec, src, entry, t)
 	}
 	if !cj.flow.Update {
 		entry.Status, entry.Action = StatusSkipped, "update"
