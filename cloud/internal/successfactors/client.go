@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/jonboulle/clockwork"
 
+	"github.com/hrsync/hrsync/cloud/internal/samlbearer"
 	"github.com/hrsync/hrsync/cloud/internal/source"
 )
 
@@ -107,7 +109,7 @@ func New(cfg Config) (*Connector, error) {
 		}
 	}
 	if cfg.Auth.oauth() {
-		c.key, _ = parsePrivateKey(cfg.Auth.PrivateKey)
+		c.key, _ = samlbearer.ParsePrivateKey(cfg.Auth.PrivateKey)
 		if cfg.Auth.Certificate != "" {
 			cert, _ := parseCertificate(cfg.Auth.Certificate)
 			c.certDER = cert.Raw
@@ -309,15 +311,15 @@ func (c *Connector) token(ctx context.Context) (string, error) {
 // assertion signs a SAML bearer assertion locally, or asks /oauth/idp for
 // one when Auth.UseIDP is set.
 func (c *Connector) assertion(ctx context.Context, now time.Time) (string, error) {
-	a := samlAssertion{ClientID: c.auth.ClientID, User: c.auth.UserID, TokenURL: c.base + "/oauth/token", Now: now}
+	a := samlbearer.Assertion{ClientID: c.auth.ClientID, User: c.auth.UserID, TokenURL: c.base + "/oauth/token", Now: now}
 	if !c.auth.UseIDP {
-		s, err := signAssertion(c.key, c.certDER, a)
+		s, err := samlbearer.Sign(c.key, c.certDER, a)
 		if err != nil {
 			return "", &source.Error{Kind: source.Authentication, Op: "sign SAML assertion", Err: err}
 		}
 		return s, nil
 	}
-	der, _ := x509MarshalKey(c.key)
+	der, _ := x509.MarshalPKCS8PrivateKey(c.key)
 	form := url.Values{
 		"client_id":   {c.auth.ClientID},
 		"user_id":     {c.auth.UserID},

@@ -1,10 +1,8 @@
 package successfactors
 
 import (
-	"crypto/rsa"
 	"crypto/x509"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/hrsync/hrsync/cloud/internal/samlbearer"
 	"github.com/hrsync/hrsync/cloud/internal/source"
 	"github.com/hrsync/hrsync/shared/confload"
 )
@@ -183,7 +182,7 @@ func (a Auth) validate() []error {
 	if a.Username == "" && a.UserID == "" {
 		errs = append(errs, confload.Field("Auth.UserID", "is required for OAuth: the user the token acts as"))
 	}
-	if _, err := parsePrivateKey(a.PrivateKey); err != nil {
+	if _, err := samlbearer.ParsePrivateKey(a.PrivateKey); err != nil {
 		errs = append(errs, confload.Field("Auth.PrivateKey", "%w", err))
 	}
 	if a.Certificate != "" {
@@ -213,34 +212,6 @@ func baseURL(s string) (string, error) {
 		return "", fmt.Errorf("give the API host only, not the path %q", u.Path)
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-func parsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, errors.New("is required for OAuth")
-	}
-	data := []byte(s)
-	if !strings.HasPrefix(s, "-----") {
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return nil, errors.New("is neither PEM nor base64")
-		}
-		data = b
-	}
-	if blk, _ := pem.Decode(data); blk != nil {
-		data = blk.Bytes
-	}
-	if k, err := x509.ParsePKCS8PrivateKey(data); err == nil {
-		if rk, ok := k.(*rsa.PrivateKey); ok {
-			return rk, nil
-		}
-		return nil, errors.New("is not an RSA key")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(data); err == nil {
-		return k, nil
-	}
-	return nil, errors.New("is not a PKCS#1 or PKCS#8 RSA private key")
 }
 
 func parseCertificate(s string) (*x509.Certificate, error) {

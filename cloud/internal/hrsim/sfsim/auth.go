@@ -1,11 +1,9 @@
 package sfsim
 
 import (
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,11 +12,13 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/hrsync/hrsync/cloud/internal/samlbearer"
 )
 
 // Audience is the audience SuccessFactors requires in SAML bearer
 // assertions.
-const Audience = "www.successfactors.com"
+const Audience = samlbearer.Audience
 
 // clockSkew is how far assertion validity windows may be off.
 const clockSkew = 5 * time.Minute
@@ -89,7 +89,7 @@ func (s *Server) serveIDP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "invalid_client", "Unknown client_id or missing user_id.")
 		return
 	}
-	key, err := parsePrivateKey(f.Get("private_key"))
+	key, err := samlbearer.ParsePrivateKey(f.Get("private_key"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request", "private_key: "+err.Error())
 		return
@@ -98,7 +98,7 @@ func (s *Server) serveIDP(w http.ResponseWriter, r *http.Request) {
 	if tokenURL == "" {
 		tokenURL = baseURL(r) + "/oauth/token"
 	}
-	a, err := signAssertion(key, nil, assertion{ClientID: s.cfg.ClientID, User: user, TokenURL: tokenURL, Now: s.now()})
+	a, err := samlbearer.Sign(key, nil, samlbearer.Assertion{ClientID: s.cfg.ClientID, User: user, TokenURL: tokenURL, Now: s.now()})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "server_error", "signing the assertion failed")
 		return
@@ -192,101 +192,4 @@ func (s *Server) verifyAssertion(b64 string) error {
 		return fmt.Errorf("assertion valid from %s to %s, not at %s", nb.Format(time.RFC3339), na.Format(time.RFC3339), now.Format(time.RFC3339))
 	}
 	return nil
-}
-
-// assertion says what a SAML bearer assertion asserts.
-type assertion struct {
-	ClientID string    // the OAuth client's API key
-	User     string    // the SuccessFactors user ID the token acts as
-	TokenURL string    // the recipient, https://<api-host>/oauth/token
-	Now      time.Time // issue instant; valid for ten minutes from it
-}
-
-// signAssertion builds a SAML 2.0 assertion as SuccessFactors' SAML
-// bearer grant expects it and signs it (enveloped, RSA-SHA256, exclusive
-// C14N). certDER is the client certificate to name in KeyInfo; nil: a
-// self-signed one for key. It returns the assertion base64-encoded, as
-// /oauth/token takes it.
-func signAssertion(key *rsa.PrivateKey, certDER []byte, a assertion) (string, error) {
-	if certDER == nil {
-		c, err := selfSigned(key, a.ClientID)
-		if err != nil {
-			return "", err
-		}
-		certDER = c.Raw
-	}
-	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
-	id := "_" + randomHex(16)
-	doc := etree.NewDocument()
-	as := doc.CreateElement("saml2:Assertion")
-	as.CreateAttr("xmlns:saml2", "urn:oasis:names:tc:SAML:2.0:assertion")
-	as.CreateAttr("ID", id)
-	as.CreateAttr("IssueInstant", ts(a.Now))
-	as.CreateAttr("Version", "2.0")
-	as.CreateElement("saml2:Issuer").SetText(a.ClientID)
-	sub := as.CreateElement("saml2:Subject")
-	nid := sub.CreateElement("saml2:NameID")
-	nid.CreateAttr("Format", "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified")
-	nid.SetText(a.User)
-	sc := sub.CreateElement("saml2:SubjectConfirmation")
-	sc.CreateAttr("Method", "urn:oasis:names:tc:SAML:2.0:cm:bearer")
-	scd := sc.CreateElement("saml2:SubjectConfirmationData")
-	scd.CreateAttr("NotOnOrAfter", ts(a.Now.Add(10*time.Minute)))
-	scd.CreateAttr("Recipient", a.TokenURL)
-	cond := as.CreateElement("saml2:Conditions")
-	cond.CreateAttr("NotBefore", ts(a.Now.Add(-time.Minute)))
-	cond.CreateAttr("NotOnOrAfter", ts(a.Now.Add(10*time.Minute)))
-	cond.CreateElement("saml2:AudienceRestriction").CreateElement("saml2:Audience").SetText(Audience)
-	an := as.CreateElement("saml2:AuthnStatement")
-	an.CreateAttr("AuthnInstant", ts(a.Now))
-	an.CreateAttr("SessionIndex", id)
-	an.CreateElement("saml2:AuthnContext").CreateElement("saml2:AuthnContextClassRef").
-		SetText("urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
-	attr := as.CreateElement("saml2:AttributeStatement").CreateElement("saml2:Attribute")
-	attr.CreateAttr("Name", "api_key")
-	attr.CreateElement("saml2:AttributeValue").SetText(a.ClientID)
-
-	ctx, err := dsig.NewSigningContext(key, [][]byte{certDER})
-	if err != nil {
-		return "", err
-	}
-	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
-	signed, err := ctx.SignEnveloped(as)
-	if err != nil {
-		return "", fmt.Errorf("sign assertion: %w", err)
-	}
-	out := etree.NewDocument()
-	out.SetRoot(signed)
-	b, err := out.WriteToBytes()
-	if err != nil {
-		return "", err
-	}
-	return base64.StdEncoding.EncodeToString(b), nil
-}
-
-// parsePrivateKey reads an RSA private key given as PEM (PKCS#1 or
-// PKCS#8), or as base64 of PEM or DER, the forms SAP tools hand out.
-func parsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	s = strings.TrimSpace(s)
-	data := []byte(s)
-	if !strings.HasPrefix(s, "-----") {
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return nil, errors.New("neither PEM nor base64")
-		}
-		data = b
-	}
-	if blk, _ := pem.Decode(data); blk != nil {
-		data = blk.Bytes
-	}
-	if k, err := x509.ParsePKCS8PrivateKey(data); err == nil {
-		if rk, ok := k.(*rsa.PrivateKey); ok {
-			return rk, nil
-		}
-		return nil, errors.New("not an RSA key")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(data); err == nil {
-		return k, nil
-	}
-	return nil, errors.New("not a PKCS#1 or PKCS#8 RSA private key")
 }

@@ -1,4 +1,9 @@
-package successfactors
+// Package samlbearer builds and signs the SAML 2.0 assertion of SAP
+// SuccessFactors' OAuth 2.0 SAML-bearer grant: what the connector sends to
+// /oauth/token when it signs locally, and what the emulator's /oauth/idp
+// hands out. Verifying an assertion is the emulator's own code, so a
+// mistake here is still caught by the connector's contract tests.
+package samlbearer
 
 import (
 	"crypto/rand"
@@ -7,27 +12,36 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 )
 
-// samlAssertion says what a SAML bearer assertion asserts.
-type samlAssertion struct {
+// Audience is the audience SuccessFactors requires in the assertion.
+const Audience = "www.successfactors.com"
+
+// Assertion says what a SAML bearer assertion asserts.
+type Assertion struct {
 	ClientID string    // the OAuth client's API key
-	User     string    // the SuccessFactors user the token acts as
+	User     string    // the SuccessFactors user ID the token acts as
 	TokenURL string    // the recipient: https://<api-host>/oauth/token
-	Now      time.Time // issue instant; valid for ten minutes
+	Now      time.Time // issue instant; valid for ten minutes from it
 }
 
-// signAssertion builds the SAML 2.0 assertion SuccessFactors' SAML bearer
-// grant takes (subject = user ID, audience www.successfactors.com, the API
-// key as attribute api_key, a ten-minute window) and signs it enveloped
-// with RSA-SHA256 and exclusive C14N. It returns it base64-encoded.
-func signAssertion(key *rsa.PrivateKey, certDER []byte, a samlAssertion) (string, error) {
+// Sign builds the SAML 2.0 assertion SuccessFactors' SAML bearer grant
+// takes (subject = user ID, audience www.successfactors.com, the API key
+// as attribute api_key, a ten-minute window) and signs it enveloped with
+// RSA-SHA256 and exclusive C14N. certDER is the client certificate to name
+// in KeyInfo; nil: a self-signed one for key (SuccessFactors verifies with
+// the certificate it registered). It returns the assertion base64-encoded,
+// as /oauth/token takes it.
+func Sign(key *rsa.PrivateKey, certDER []byte, a Assertion) (string, error) {
 	if certDER == nil {
 		// SuccessFactors verifies with the certificate it registered;
 		// KeyInfo only needs to be well-formed.
@@ -67,7 +81,7 @@ func signAssertion(key *rsa.PrivateKey, certDER []byte, a samlAssertion) (string
 	cond := as.CreateElement("saml2:Conditions")
 	cond.CreateAttr("NotBefore", ts(a.Now.Add(-time.Minute)))
 	cond.CreateAttr("NotOnOrAfter", ts(a.Now.Add(10*time.Minute)))
-	cond.CreateElement("saml2:AudienceRestriction").CreateElement("saml2:Audience").SetText("www.successfactors.com")
+	cond.CreateElement("saml2:AudienceRestriction").CreateElement("saml2:Audience").SetText(Audience)
 	an := as.CreateElement("saml2:AuthnStatement")
 	an.CreateAttr("AuthnInstant", ts(a.Now))
 	an.CreateAttr("SessionIndex", id)
@@ -95,4 +109,33 @@ func signAssertion(key *rsa.PrivateKey, certDER []byte, a samlAssertion) (string
 	return base64.StdEncoding.EncodeToString(b), nil
 }
 
-func x509MarshalKey(k *rsa.PrivateKey) ([]byte, error) { return x509.MarshalPKCS8PrivateKey(k) }
+// ParsePrivateKey reads an RSA private key given as PEM (PKCS#1 or
+// PKCS#8), or as base64 of PEM or DER, the forms SAP tools hand out. Its
+// errors read after the field name ("is not an RSA key").
+func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, errors.New("is required for OAuth")
+	}
+	data := []byte(s)
+	if !strings.HasPrefix(s, "-----") {
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return nil, errors.New("is neither PEM nor base64")
+		}
+		data = b
+	}
+	if blk, _ := pem.Decode(data); blk != nil {
+		data = blk.Bytes
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(data); err == nil {
+		if rk, ok := k.(*rsa.PrivateKey); ok {
+			return rk, nil
+		}
+		return nil, errors.New("is not an RSA key")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(data); err == nil {
+		return k, nil
+	}
+	return nil, errors.New("is not a PKCS#1 or PKCS#8 RSA private key")
+}
