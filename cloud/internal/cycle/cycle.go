@@ -326,7 +326,7 @@ func (b *batcher) flush() error {
 		return nil
 	}
 	b.n++
-	b.cur.ID, b.cur.JobID, b.cur.ReceivedAt = engine.BatchUploadID(b.sum.ID, b.n), b.jobID, b.r.cfg.Clock.Now()
+	b.cur.ID, b.cur.CycleID, b.cur.JobID, b.cur.ReceivedAt = engine.BatchUploadID(b.sum.ID, b.n), b.sum.ID, b.jobID, b.r.cfg.Clock.Now()
 	if err := b.r.cfg.Store.StageUpload(b.ctx, b.cur); err != nil {
 		return err
 	}

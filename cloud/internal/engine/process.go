@@ -41,7 +41,7 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	start := e.cfg.Clock.Now()
 	log := e.cfg.Logger.With("job_id", job.ID, "record_id", rec.ID)
 	entry := store.LogEntry{
-		ID: newID(), JobID: job.ID, CycleID: cycleOf(rec.UploadID), ChangeID: newID(),
+		ID: newID(), JobID: job.ID, CycleID: cycleOf(rec), ChangeID: newID(),
 		Action: "other", Status: StatusSuccess, SourceID: rec.Anchor,
 	}
 	var t trail
@@ -132,7 +132,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		}
 	}
 	from := "the API"
-	if cycleOf(rec.UploadID) != rec.UploadID {
+	if rec.CycleID != "" {
 		from = "the HR source" // a batch of a pull cycle or a wake
 	}
 	t.add("EntryImport", StepImport, StatusSuccess, fmt.Sprintf("Received user %q from %s", rec.Anchor, from),

@@ -3,9 +3,9 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/hrsync/hrsync/cloud/internal/expr"
+	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
 // EncodeSource serialises flattened source attributes for staging. Strings
@@ -56,21 +56,14 @@ func DecodeSource(b []byte) (map[string]expr.Value, error) {
 	return out, nil
 }
 
-// BatchUploadID names batch n of a pull cycle's records. The engine logs
-// records of every batch under the cycle's ID.
+// BatchUploadID names batch n of a pull cycle's records.
 func BatchUploadID(cycleID string, n int) string { return fmt.Sprintf("%s.%d", cycleID, n) }
 
-// cycleOf returns the cycle an upload belongs to: a pull cycle for its
-// batches, the upload itself for an API-driven upload.
-func cycleOf(uploadID string) string {
-	i := strings.LastIndexByte(uploadID, '.')
-	if i <= 0 || i == len(uploadID)-1 {
-		return uploadID
+// cycleOf is the cycle a record is logged under: its pull cycle, or its
+// upload for an API-driven upload.
+func cycleOf(rec store.StagedRecord) string {
+	if rec.CycleID != "" {
+		return rec.CycleID
 	}
-	for _, r := range uploadID[i+1:] {
-		if r < '0' || r > '9' {
-			return uploadID // not a batch number: an upload of its own ("ondemand.<id>")
-		}
-	}
-	return uploadID[:i]
+	return rec.UploadID
 }

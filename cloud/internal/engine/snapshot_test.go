@@ -130,16 +130,16 @@ func (r *rig) creates() []*agentv1.CreateUser {
 }
 
 func TestCycleOf(t *testing.T) {
-	for in, want := range map[string]string{
-		BatchUploadID("0193-abc", 3): "0193-abc",
-		"wake-0193.1":                "wake-0193",
-		"ondemand.5c1e-77":           "ondemand.5c1e-77",
-		"plain-upload-id":            "plain-upload-id",
-		"trailing.":                  "trailing.",
-		".7":                         ".7",
+	for _, tc := range []struct {
+		rec  store.StagedRecord
+		want string
+	}{
+		{store.StagedRecord{UploadID: BatchUploadID("0193-abc", 3), CycleID: "0193-abc"}, "0193-abc"},
+		{store.StagedRecord{UploadID: "ondemand.5c1e-77"}, "ondemand.5c1e-77"},
+		{store.StagedRecord{UploadID: "9f2c.7"}, "9f2c.7"}, // an API upload ID never names a cycle
 	} {
-		if got := cycleOf(in); got != want {
-			t.Errorf("cycleOf(%q) = %q, want %q", in, got, want)
+		if got := cycleOf(tc.rec); got != tc.want {
+			t.Errorf("cycleOf(%+v) = %q, want %q", tc.rec, got, tc.want)
 		}
 	}
 }

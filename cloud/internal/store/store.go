@@ -102,7 +102,10 @@ type Upload struct {
 	ID         string
 	JobID      string
 	ReceivedAt time.Time
-	Records    []StagedRecord
+	// CycleID names the pull cycle the upload is a batch of; empty: the
+	// upload is a cycle of its own (an API-driven upload).
+	CycleID string
+	Records []StagedRecord
 	// Wakes are staged with the records: instants at which a worker is to
 	// be read from the pull source again.
 	Wakes []Wake
@@ -119,6 +122,8 @@ type StagedRecord struct {
 	// Payload is the JSON of the flattened source attributes.
 	Payload    []byte
 	ReceivedAt time.Time
+	// CycleID is the upload's (read back; set on the Upload when staging).
+	CycleID string
 	// Digest, when not zero, is remembered as the worker's last record
 	// (see Syncs.Digests) when the record is staged.
 	Digest int64

@@ -20,10 +20,10 @@ func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
 		}
 		at := ms(u.ReceivedAt)
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"staged_records"},
-			[]string{"job_id", "upload_id", "bulk_id", "anchor", "payload", "received_at"},
+			[]string{"job_id", "upload_id", "cycle_id", "bulk_id", "anchor", "payload", "received_at"},
 			pgx.CopyFromSlice(len(u.Records), func(i int) ([]any, error) {
 				r := u.Records[i]
-				return []any{u.JobID, u.ID, r.BulkID, r.Anchor, r.Payload, at}, nil
+				return []any{u.JobID, u.ID, u.CycleID, r.BulkID, r.Anchor, r.Payload, at}, nil
 			}))
 		if err != nil {
 			return err
@@ -41,7 +41,7 @@ func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
 
 // PendingRecords implements store.Uploads.
 func (s *Store) PendingRecords(ctx context.Context, jobID string, n int) ([]store.StagedRecord, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, job_id, upload_id, bulk_id, anchor, payload, received_at
+	rows, err := s.db.Query(ctx, `SELECT id, job_id, upload_id, cycle_id, bulk_id, anchor, payload, received_at
 		FROM staged_records WHERE job_id = $1 AND processed_at IS NULL ORDER BY id LIMIT $2`, jobID, limit(n))
 	if err != nil {
 		return nil, fmt.Errorf("pending records of %s: %w", jobID, err)
@@ -49,7 +49,7 @@ func (s *Store) PendingRecords(ctx context.Context, jobID string, n int) ([]stor
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.StagedRecord, error) {
 		var rec store.StagedRecord
 		var at int64
-		err := r.Scan(&rec.ID, &rec.JobID, &rec.UploadID, &rec.BulkID, &rec.Anchor, &rec.Payload, &at)
+		err := r.Scan(&rec.ID, &rec.JobID, &rec.UploadID, &rec.CycleID, &rec.BulkID, &rec.Anchor, &rec.Payload, &at)
 		rec.ReceivedAt = fromMS(at)
 		return rec, err
 	})
@@ -76,9 +76,9 @@ func (s *Store) JobsWithPendingRecords(ctx context.Context) ([]string, error) {
 func (s *Store) LatestRecord(ctx context.Context, jobID, anchor string) (store.StagedRecord, error) {
 	var r store.StagedRecord
 	var at int64
-	err := s.db.QueryRow(ctx, `SELECT id, job_id, upload_id, bulk_id, anchor, payload, received_at
+	err := s.db.QueryRow(ctx, `SELECT id, job_id, upload_id, cycle_id, bulk_id, anchor, payload, received_at
 		FROM staged_records WHERE job_id = $1 AND anchor = $2 ORDER BY id DESC LIMIT 1`, jobID, anchor).
-		Scan(&r.ID, &r.JobID, &r.UploadID, &r.BulkID, &r.Anchor, &r.Payload, &at)
+		Scan(&r.ID, &r.JobID, &r.UploadID, &r.CycleID, &r.BulkID, &r.Anchor, &r.Payload, &at)
 	if notFound(err) {
 		return r, fmt.Errorf("record of %s/%s: %w", jobID, anchor, store.ErrNotFound)
 	}

@@ -16,13 +16,13 @@ func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
 			u.ID, u.JobID, ms(u.ReceivedAt), len(u.Records)); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO staged_records (job_id, upload_id, bulk_id, anchor, payload, received_at) VALUES (?,?,?,?,?,?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO staged_records (job_id, upload_id, cycle_id, bulk_id, anchor, payload, received_at) VALUES (?,?,?,?,?,?,?)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, r := range u.Records {
-			if _, err := stmt.ExecContext(ctx, u.JobID, u.ID, r.BulkID, r.Anchor, r.Payload, ms(u.ReceivedAt)); err != nil {
+			if _, err := stmt.ExecContext(ctx, u.JobID, u.ID, u.CycleID, r.BulkID, r.Anchor, r.Payload, ms(u.ReceivedAt)); err != nil {
 				return err
 			}
 		}
@@ -39,7 +39,7 @@ func (s *Store) StageUpload(ctx context.Context, u store.Upload) error {
 
 // PendingRecords implements store.Uploads.
 func (s *Store) PendingRecords(ctx context.Context, jobID string, limit int) ([]store.StagedRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, job_id, upload_id, bulk_id, anchor, payload, received_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, job_id, upload_id, cycle_id, bulk_id, anchor, payload, received_at
 		FROM staged_records WHERE job_id = ? AND processed_at IS NULL ORDER BY id LIMIT ?`, jobID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending records of %s: %w", jobID, err)
@@ -49,7 +49,7 @@ func (s *Store) PendingRecords(ctx context.Context, jobID string, limit int) ([]
 	for rows.Next() {
 		var r store.StagedRecord
 		var at int64
-		if err := rows.Scan(&r.ID, &r.JobID, &r.UploadID, &r.BulkID, &r.Anchor, &r.Payload, &at); err != nil {
+		if err := rows.Scan(&r.ID, &r.JobID, &r.UploadID, &r.CycleID, &r.BulkID, &r.Anchor, &r.Payload, &at); err != nil {
 			return nil, fmt.Errorf("pending records of %s: %w", jobID, err)
 		}
 		r.ReceivedAt = fromMS(at)
@@ -80,9 +80,9 @@ func (s *Store) JobsWithPendingRecords(ctx context.Context) ([]string, error) {
 func (s *Store) LatestRecord(ctx context.Context, jobID, anchor string) (store.StagedRecord, error) {
 	var r store.StagedRecord
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, job_id, upload_id, bulk_id, anchor, payload, received_at
+	err := s.db.QueryRowContext(ctx, `SELECT id, job_id, upload_id, cycle_id, bulk_id, anchor, payload, received_at
 		FROM staged_records WHERE job_id = ? AND anchor = ? ORDER BY id DESC LIMIT 1`, jobID, anchor).
-		Scan(&r.ID, &r.JobID, &r.UploadID, &r.BulkID, &r.Anchor, &r.Payload, &at)
+		Scan(&r.ID, &r.JobID, &r.UploadID, &r.CycleID, &r.BulkID, &r.Anchor, &r.Payload, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("record of %s/%s: %w", jobID, anchor, store.ErrNotFound)
 	}

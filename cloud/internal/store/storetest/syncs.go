@@ -105,12 +105,19 @@ func testDigestsAndWakes(t *testing.T, s store.Store) {
 	require.NoError(t, s.PutSource(ctx, "j1", "csv", []byte(`{}`), time.Minute))
 	w1 := store.Wake{JobID: "j1", Anchor: "a", DueAt: t0.Add(time.Hour)}
 	w2 := store.Wake{JobID: "j1", Anchor: "b", DueAt: t0.Add(2 * time.Hour)}
-	require.NoError(t, s.StageUpload(ctx, store.Upload{ID: "c1.1", JobID: "j1", ReceivedAt: t0,
+	require.NoError(t, s.StageUpload(ctx, store.Upload{ID: "c1.1", CycleID: "c1", JobID: "j1", ReceivedAt: t0,
 		Records: []store.StagedRecord{{Anchor: "a", Payload: []byte(`{}`), Digest: 11}, {Anchor: "b", Payload: []byte(`{}`), Digest: 22}, {Anchor: "c", Payload: []byte(`{}`)}},
 		Wakes:   []store.Wake{w1, w2, w1}}))
 	require.NoError(t, s.StageUpload(ctx, store.Upload{ID: "c2.1", JobID: "j1", ReceivedAt: t0,
 		Records: []store.StagedRecord{{Anchor: "a", Payload: []byte(`{}`), Digest: -5}}, Wakes: []store.Wake{w1}}))
 	stage(t, s, "j2", "u", "a")
+	pending, err := s.PendingRecords(ctx, "j1", 10)
+	require.NoError(t, err)
+	require.Equal(t, "c1", pending[0].CycleID, "a batch remembers its cycle")
+	require.Equal(t, "", pending[len(pending)-1].CycleID, "an upload of its own has none")
+	latest, err := s.LatestRecord(ctx, "j1", "b")
+	require.NoError(t, err)
+	require.Equal(t, "c1", latest.CycleID)
 	d, err := s.Digests(ctx, "j1")
 	require.NoError(t, err)
 	require.Equal(t, map[string]int64{"a": -5, "b": 22}, d, "the newest digest, none for records without one")

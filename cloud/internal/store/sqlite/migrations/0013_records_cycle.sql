@@ -1,0 +1,1 @@
+ALTER TABLE staged_records ADD COLUMN cycle_id TEXT NOT NULL DEFAULT '';
