@@ -20,8 +20,8 @@ import (
 // unit instead: add disabled, set the password, enable if asked. A user that
 // already has the match value is adopted: the steps it still lacks are done
 // on it, so a retry after a failure at any step finishes the same object.
-// When the cloud has checked the match itself (match_checked), only the
-// target DN is looked at before the add.
+// When the cloud has checked the match itself (match_checked), the add goes
+// first and the target DN is looked at only when the add finds it taken.
 func (r *run) createUser(ctx context.Context, cu *agentv1.CreateUser) (agentv1.Outcome, []*agentv1.Entry, error) {
 	attrs, err := attributes("create_user.attributes", cu.GetAttributes(), false)
 	if err != nil {
@@ -44,25 +44,23 @@ func (r *run) createUser(ctx context.Context, cu *agentv1.CreateUser) (agentv1.O
 
 	readAttrs := append([]string{attrPwdLastSet, attrSAM, attrDisplay}, readNames...)
 	dn := ldapx.BuildDN(cu.GetCn(), cu.GetParentDn())
-	if cu.GetMatchChecked() {
-		// The cloud saw no user with the match value when its cycle began:
-		// look only at the target DN (a base read the directory answers
-		// from its DN index), where an earlier attempt left its user.
-		atDN, err := r.search(ctx, dn, ldap.ScopeBaseObject, matchFilter(cu.GetMatch()), readAttrs)
-		if err != nil && direrr.CodeOf(err) != agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT {
-			return 0, nil, fmt.Errorf("create user: look for %s match at %s: %w", matchAttr, dn, err)
+	if !cu.GetMatchChecked() {
+		if out, entries, done, err := r.adoptByMatch(ctx, base, cu, length, readAttrs, readNames); done {
+			return out, entries, err
 		}
-		if len(atDN) == 1 {
-			return r.adopt(ctx, atDN[0], cu, length, readNames)
-		}
-	} else if out, entries, done, err := r.adoptByMatch(ctx, base, cu, length, readAttrs, readNames); done {
-		return out, entries, err
 	}
 
 	if err := r.addWithPassword(ctx, dn, attrs, cu, length); err != nil {
 		c := direrr.CodeOf(err)
 		if c == agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS && cu.GetMatchChecked() {
-			// The DN is taken: whoever holds the match value now decides.
+			// The cloud saw no user with the match value when its cycle
+			// began, so the add went first. A taken DN is most often
+			// what an earlier attempt of this operation left there (a
+			// base read, answered from the DN index); otherwise whoever
+			// holds the match value decides.
+			if out, entries, done, aerr := r.adoptAtDN(ctx, dn, cu, length, readAttrs, readNames); done {
+				return out, entries, aerr
+			}
 			if out, entries, done, aerr := r.adoptByMatch(ctx, base, cu, length, readAttrs, readNames); done {
 				return out, entries, aerr
 			}
@@ -185,6 +183,20 @@ func (r *run) addWithPassword(ctx context.Context, dn string, attrs []attribute,
 	}
 	r.log.DebugContext(ctx, "user added with its initial password", keyDN, dn, "enabled", cu.GetEnable())
 	return nil
+}
+
+// adoptAtDN adopts the user at dn when it holds the match value. done is
+// false when dn holds no such user.
+func (r *run) adoptAtDN(ctx context.Context, dn string, cu *agentv1.CreateUser, length int, readAttrs, readNames []string) (agentv1.Outcome, []*agentv1.Entry, bool, error) {
+	atDN, err := r.search(ctx, dn, ldap.ScopeBaseObject, matchFilter(cu.GetMatch()), readAttrs)
+	if err != nil && direrr.CodeOf(err) != agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT {
+		return 0, nil, true, fmt.Errorf("create user: look for %s match at %s: %w", matchAttribute(cu.GetMatch()), dn, err)
+	}
+	if len(atDN) != 1 {
+		return 0, nil, false, nil
+	}
+	out, entries, err := r.adopt(ctx, atDN[0], cu, length, readNames)
+	return out, entries, true, err
 }
 
 // adoptByMatch looks under base for a user holding the match value: one is

@@ -12,8 +12,9 @@ import (
 )
 
 // TestCreateUserMatchChecked: when the cloud already knows no user holds the
-// match value, the agent skips the subtree search for it and looks only at
-// the target DN; a taken DN brings the search back.
+// match value, the agent adds without searching first; a taken DN is looked
+// at (an earlier attempt's user is adopted) and only then is the subtree
+// searched.
 func TestCreateUserMatchChecked(t *testing.T) {
 	done := user(obrienDN, map[string][]string{"userAccountControl": {"512"}, "pwdLastSet": {"133"}, "employeeID": {"E1)(x=*"},
 		"sAMAccountName": {"sobrien"}, "givenName": {"Siobhán"}, "sn": {"O'Brien"}, "displayName": {"Siobhán O'Brien"}})
@@ -21,7 +22,8 @@ func TestCreateUserMatchChecked(t *testing.T) {
 	elsewhere := user("CN=Moved,OU=Old,DC=hrsync,DC=test", map[string][]string{"userAccountControl": {"512"}, "pwdLastSet": {"133"}, "employeeID": {"E1)(x=*"}})
 	tests := []struct {
 		name string
-		// atDN is what a base read of the target DN finds before the add.
+		// atDN is a user an earlier attempt left at the target DN: the add
+		// fails and a base read finds it.
 		atDN *ldap.Entry
 		// dnTaken makes the add fail with entryAlreadyExists.
 		dnTaken     bool
@@ -31,9 +33,9 @@ func TestCreateUserMatchChecked(t *testing.T) {
 		wantOutcome agentv1.Outcome
 		wantCode    agentv1.ErrorCode
 	}{
-		{name: "adds after one base read, no subtree search", wantCalls: []string{"add " + obrienDN}, wantOutcome: agentv1.Outcome_OUTCOME_CREATED},
+		{name: "adds without searching first", wantCalls: []string{"add " + obrienDN}, wantOutcome: agentv1.Outcome_OUTCOME_CREATED},
 		{name: "adopts what an earlier attempt left at the DN", atDN: left,
-			wantCalls: []string{"modify " + obrienDN + " unicodePwd", "modify " + obrienDN + " userAccountControl=512"}, wantOutcome: agentv1.Outcome_OUTCOME_ADOPTED},
+			wantCalls: []string{"add " + obrienDN, "modify " + obrienDN + " unicodePwd", "modify " + obrienDN + " userAccountControl=512"}, wantOutcome: agentv1.Outcome_OUTCOME_ADOPTED},
 		{name: "a taken DN searches the subtree and adopts the one match", dnTaken: true, matches: []*ldap.Entry{elsewhere},
 			wantSubtree: true, wantCalls: []string{"add " + obrienDN}, wantOutcome: agentv1.Outcome_OUTCOME_ADOPTED},
 		{name: "a taken DN with no match keeps the add's error", dnTaken: true,
@@ -45,16 +47,19 @@ func TestCreateUserMatchChecked(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.recordWrites(nil)
-			added, subtree := false, false
+			added, subtree, searchedFirst := false, false, false
 			h.conn.AddFunc = func(_ context.Context, req *ldap.AddRequest) error {
 				h.calls = append(h.calls, "add "+req.DN)
-				if tc.dnTaken {
+				if tc.dnTaken || tc.atDN != nil {
 					return direrr.New(agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS, "add: LDAP result 68")
 				}
 				added = true
 				return nil
 			}
 			h.conn.SearchFunc = func(_ context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
+				if len(h.calls) == 0 {
+					searchedFirst = true
+				}
 				if req.Scope == ldap.ScopeWholeSubtree {
 					subtree = true
 					return result(tc.matches...), nil
@@ -71,6 +76,7 @@ func TestCreateUserMatchChecked(t *testing.T) {
 			}
 			r := h.one(t, createOp(func(cu *agentv1.CreateUser) { cu.MatchChecked = true }))
 			require.Equal(t, tc.wantSubtree, subtree, "subtree search")
+			require.False(t, searchedFirst, "searched before the add")
 			require.Equal(t, tc.wantCalls, h.calls)
 			if tc.wantCode != 0 {
 				requireCode(t, r, tc.wantCode, "create user")
