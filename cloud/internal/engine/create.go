@@ -61,7 +61,7 @@ func (e *Engine) create(ctx context.Context, job store.Job, cj *compiledJob, rec
 		return nil, &errRecord{code: "MissingMatchingValue", msg: "the record has no value for any matching attribute",
 			recommendation: "Send the matching attribute (externalId by default) with every record."}
 	}
-	res, err := e.do(ctx, job.ID, &agentv1.Operation{
+	res, err := e.do(ctx, job.ID, t, &agentv1.Operation{
 		OpId: opID(rec, "create"), Domain: job.Domain,
 		Kind: &agentv1.Operation_CreateUser{CreateUser: &agentv1.CreateUser{
 			ParentDn: parent, Cn: cn, Attributes: attrs, Enable: enable, Match: match, BaseDn: domainDN(job), PasswordLength: e.cfg.PasswordLength,

@@ -39,7 +39,7 @@ func (e *Engine) outOfScope(ctx context.Context, job store.Job, cj *compiledJob,
 	entry.Action, entry.TargetID, entry.TargetName = "disable", l.ObjectGUID, l.DN
 	t.add("EntrySynchronizationScoping", StepScoping, StatusSuccess, "Out of scope: "+reason+"; the account is disabled", nil)
 	off := false
-	res, err := e.do(ctx, job.ID, &agentv1.Operation{
+	res, err := e.do(ctx, job.ID, t, &agentv1.Operation{
 		OpId: opID(rec, "deprovision"), Domain: job.Domain,
 		Kind: &agentv1.Operation_ModifyUser{ModifyUser: &agentv1.ModifyUser{
 			Target: &agentv1.ObjectRef{ObjectGuid: l.ObjectGUID, Dn: l.DN}, Enabled: &off}},

@@ -29,6 +29,8 @@ type fakeDir struct {
 	ops     []*agentv1.Operation
 	fail    map[string]*agentv1.Error // by op kind name, e.g. "create"
 	n       int
+	// attempt is the attempt every result reports (0: the first).
+	attempt uint32
 }
 
 func newFakeDir() *fakeDir {
@@ -64,7 +66,7 @@ func (d *fakeDir) Do(ctx context.Context, jobID string, op *agentv1.Operation) (
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.ops = append(d.ops, op)
-	res := &agentv1.Result{OpId: op.GetOpId()}
+	res := &agentv1.Result{OpId: op.GetOpId(), Attempt: d.attempt}
 	switch k := op.GetKind().(type) {
 	case *agentv1.Operation_FindUser:
 		if e := d.fail["find"]; e != nil {
@@ -238,6 +240,30 @@ func TestEngineDecisions(t *testing.T) {
 		o := r.dir.objects["guid-1"]
 		require.Nil(t, attr(o, "title"))
 		require.Equal(t, []string{"R&D"}, attr(o, "department"))
+	})
+
+	t.Run("an operation dispatched more than once says so in the log", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.dir.attempt = 3
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "title": "Eng", "active": "True"})
+		require.Equal(t, StatusSuccess, l.Status, l.ErrorMessage)
+		var steps []Step
+		require.NoError(t, json.Unmarshal(l.Steps, &steps))
+		var re *Step
+		for i := range steps {
+			if steps[i].Name == "EntryExportRedispatch" {
+				re = &steps[i]
+			}
+		}
+		require.NotNil(t, re, "steps: %s", l.Steps)
+		require.Equal(t, "3", re.Details["dispatches"])
+		require.Contains(t, re.Details["opId"], "create")
+		require.Contains(t, re.Description, "Dispatched 3 times")
+
+		r.dir.attempt = 1
+		l = r.run(t, map[string]string{"externalId": "1", "displayName": "Ada", "title": "Lead", "active": "True"})
+		require.Equal(t, "update", l.Action)
+		require.NotContains(t, string(l.Steps), "EntryExportRedispatch", "a first dispatch is not a retry")
 	})
 
 	t.Run("disable is its own action and identical data is skipped", func(t *testing.T) {

@@ -97,7 +97,7 @@ func (e *Engine) deleteExpired(ctx context.Context, job store.Job, cj *compiledJ
 	var t trail
 	t.add("EntrySynchronizationDelete", StepProcessing, StatusSuccess,
 		fmt.Sprintf("Disabled since %s, longer than the job's deleteAfterDays (%d)", l.DisabledAt.Format("2006-01-02 15:04 MST"), int(cj.deleteAfter.Hours()/24)), nil)
-	res, err := e.do(ctx, job.ID, &agentv1.Operation{
+	res, err := e.do(ctx, job.ID, &t, &agentv1.Operation{
 		// One ID per disable: a crash and a retry send the same operation.
 		OpId: fmt.Sprintf("expire-%s-%s-%d", job.ID, l.ObjectGUID, l.DisabledAt.UnixMilli()), Domain: job.Domain,
 		Kind: &agentv1.Operation_DeleteUser{DeleteUser: &agentv1.DeleteUser{Target: &agentv1.ObjectRef{ObjectGuid: l.ObjectGUID, Dn: l.DN}}},

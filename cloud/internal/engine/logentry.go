@@ -2,11 +2,14 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
-	"slices"
-	"strings"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 )
 
 // Step is one provisioningStep of a log entry.
@@ -84,6 +87,19 @@ func (t *trail) redact(names []string) {
 
 func (t *trail) add(name, typ, status, desc string, details map[string]string) {
 	t.steps = append(t.steps, Step{Name: name, Type: typ, Status: status, Description: desc, Details: details})
+}
+
+// dispatched records that the operation behind the next step needed more
+// than one dispatch. Delivery to agents is at least once and the agent
+// executes idempotently, so the retries are shown, not hidden.
+func (t *trail) dispatched(opID string, res *agentv1.Result) {
+	n := res.GetAttempt()
+	if n <= 1 {
+		return
+	}
+	t.add("EntryExportRedispatch", StepExport, StatusSuccess,
+		fmt.Sprintf("Dispatched %d times: the agent holding the operation was lost or did not answer in time %d times, and it was dispatched again with a new attempt; the agent executes it idempotently, so it took effect once", n, n-1),
+		map[string]string{"opId": opID, "dispatches": strconv.FormatUint(uint64(n), 10)})
 }
 
 func (t *trail) change(attr string, old, new []string) {

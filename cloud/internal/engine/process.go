@@ -190,7 +190,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 		}
 	}
 	if err == nil && current == nil {
-		res, err := e.do(ctx, job.ID, &agentv1.Operation{
+		res, err := e.do(ctx, job.ID, t, &agentv1.Operation{
 			OpId: opID(rec, "find"), Domain: job.Domain,
 			Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job), By: &agentv1.FindUser_ObjectGuid{ObjectGuid: l.ObjectGUID}, Attributes: readAttrs}},
 		})
@@ -221,7 +221,7 @@ func (e *Engine) apply(ctx context.Context, job store.Job, cj *compiledJob, rec 
 			}
 			if !known {
 				t.matchChecked = false
-				res, err := e.do(ctx, job.ID, &agentv1.Operation{
+				res, err := e.do(ctx, job.ID, t, &agentv1.Operation{
 					OpId: opID(rec, "match-"+mv.target), Domain: job.Domain,
 					Kind: &agentv1.Operation_FindUser{FindUser: &agentv1.FindUser{BaseDn: domainDN(job),
 						By: &agentv1.FindUser_Match{Match: &agentv1.Match{Attribute: mv.target, Value: value}}, Attributes: readAttrs}},

@@ -104,7 +104,7 @@ func (e *Engine) resolveOne(ctx context.Context, job store.Job, r store.Resolvab
 	var t trail
 	t.add("EntryReferenceResolution", StepReferenceResolution, StatusSuccess,
 		fmt.Sprintf("%q now has a directory object; setting %s", r.Target, r.Attribute), map[string]string{r.Attribute: r.To.DN})
-	res, err := e.do(ctx, job.ID, &agentv1.Operation{
+	res, err := e.do(ctx, job.ID, &t, &agentv1.Operation{
 		OpId:   fmt.Sprintf("ref.%s.%s.%s.%d", r.Anchor, r.Attribute, r.To.ObjectGUID, r.CreatedAt.UnixMilli()),
 		Domain: job.Domain,
 		Kind: &agentv1.Operation_ModifyUser{ModifyUser: &agentv1.ModifyUser{

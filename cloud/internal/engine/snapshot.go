@@ -162,8 +162,14 @@ func (e *Engine) dropSnapshot(jobID string) {
 }
 
 // do runs an operation and keeps the job's snapshot honest about writes.
-func (e *Engine) do(ctx context.Context, jobID string, op *agentv1.Operation) (*agentv1.Result, error) {
+// An operation that had to be dispatched more than once (its agent was
+// lost or did not answer in time) says so in the record's trail, when
+// there is one.
+func (e *Engine) do(ctx context.Context, jobID string, t *trail, op *agentv1.Operation) (*agentv1.Result, error) {
 	res, err := e.cfg.Dispatch.Do(ctx, jobID, op)
+	if t != nil {
+		t.dispatched(op.GetOpId(), res)
+	}
 	s := e.snapshotFor(jobID)
 	if s == nil {
 		return res, err

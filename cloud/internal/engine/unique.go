@@ -40,7 +40,7 @@ func (u *uniqueness) FirstFree(attribute string, candidates []string) (int, erro
 	taken := map[string]bool{}
 	for start := 0; start < len(candidates); start += maxLookupBatch {
 		batch := candidates[start:min(start+maxLookupBatch, len(candidates))]
-		res, err := u.e.do(u.ctx, u.job.ID, &agentv1.Operation{
+		res, err := u.e.do(u.ctx, u.job.ID, nil, &agentv1.Operation{
 			OpId:   opID(u.rec, fmt.Sprintf("unique-%s-%d-%d", attribute, u.calls[attribute], start)),
 			Domain: u.job.Domain,
 			Kind: &agentv1.Operation_LookupValues{LookupValues: &agentv1.LookupValues{

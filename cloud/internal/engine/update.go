@@ -43,7 +43,7 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 		return link, nil
 	}
 	t.add("EntrySynchronizationUpdate", StepProcessing, StatusSuccess, fmt.Sprintf("%d attribute(s) will change", len(t.modified)), nil)
-	res, err := e.do(ctx, job.ID, &agentv1.Operation{
+	res, err := e.do(ctx, job.ID, t, &agentv1.Operation{
 		OpId: opID(rec, "modify"), Domain: job.Domain, Kind: &agentv1.Operation_ModifyUser{ModifyUser: mod},
 	})
 	if err != nil {
