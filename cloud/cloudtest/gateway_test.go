@@ -126,6 +126,7 @@ func TestDispatchFencingAndRedispatch(t *testing.T) {
 	require.Equal(t, "employeeID", find.GetFindUser().GetMatch().GetAttribute())
 	require.Equal(t, "e1", find.GetFindUser().GetMatch().GetValue())
 	require.Equal(t, uint32(1), find.GetAttempt())
+	require.Equal(t, 1, inFlight(t, srv)["agent-1"], "the agents list counts what agent-1 holds")
 
 	// The agent drops without answering: attempt 2 goes to the next agent.
 	a1.cancel()
@@ -176,6 +177,26 @@ func TestDispatchFencingAndRedispatch(t *testing.T) {
 		return status == http.StatusOK && len(page.Value) == 1 && page.Value[0].Action == "create" &&
 			page.Value[0].Status.Status == "success" && page.Value[0].Target.ID == "0b9c6a8e-0000-4000-8000-000000000001"
 	}, 10*time.Second, 20*time.Millisecond)
+}
+
+// inFlight reads each live agent's count of unanswered operations from
+// the admin API.
+func inFlight(t *testing.T, srv *Server) map[string]int {
+	t.Helper()
+	status, _, body := srv.Do(t, http.MethodGet, "/api/v1/agents", srv.AdminToken, "", nil)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var page struct {
+		Value []struct {
+			AgentID  string `json:"agentId"`
+			InFlight int    `json:"inFlight"`
+		} `json:"value"`
+	}
+	require.NoError(t, json.Unmarshal(body, &page))
+	out := map[string]int{}
+	for _, a := range page.Value {
+		out[a.AgentID] = a.InFlight
+	}
+	return out
 }
 
 // resultFor answers an operation the way an empty directory would.

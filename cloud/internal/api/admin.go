@@ -198,16 +198,28 @@ type AgentResponse struct {
 	Version     string    `json:"version"`
 	Domains     []string  `json:"domains"`
 	ConnectedAt time.Time `json:"connectedAt"`
+	// InFlight counts the operations dispatched to this agent that it
+	// has not answered yet.
+	InFlight int `json:"inFlight"`
 }
 
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
 	if !s.admin(w, r) {
 		return
 	}
+	held, err := s.cfg.Store.ListOperations(r.Context(), store.OpDispatched)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	inFlight := map[string]int{}
+	for _, op := range held {
+		inFlight[op.AgentID]++
+	}
 	out := []AgentResponse{}
 	for _, sess := range s.cfg.Agents.Sessions() {
 		out = append(out, AgentResponse{AgentID: sess.AgentID(), SessionID: sess.ID(), Hostname: sess.Hostname(),
-			Version: sess.Version(), Domains: sess.Domains(), ConnectedAt: sess.Since().UTC()})
+			Version: sess.Version(), Domains: sess.Domains(), ConnectedAt: sess.Since().UTC(), InFlight: inFlight[sess.AgentID()]})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"value": out})
 }

@@ -38,6 +38,7 @@ type Store interface {
 	store.Logs
 	store.Links
 	store.Syncs
+	store.Operations
 }
 
 // Notifier is told when records were staged.
