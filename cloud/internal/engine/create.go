@@ -14,7 +14,7 @@ import (
 func (e *Engine) create(ctx context.Context, job store.Job, cj *compiledJob, rec store.StagedRecord, src map[string]expr.Value, entry *store.LogEntry, t *trail) (*store.Link, error) {
 	entry.Action = "create"
 	m := cj.mapping
-	ev, err := m.Evaluate(src, mapping.Create, e.evalOptsFor(ctx, job, rec, ""))
+	ev, err := m.Evaluate(src, mapping.Create, e.evalOptsFor(ctx, job, rec, "", t))
 	if err != nil {
 		return nil, mappingErr(t, err)
 	}

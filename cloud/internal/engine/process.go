@@ -352,9 +352,9 @@ func (e *Engine) evalOpts() mapping.EvalOptions {
 
 // evalOptsFor adds the directory uniqueness oracle for one record; self is
 // the GUID of the record's own object (empty on create).
-func (e *Engine) evalOptsFor(ctx context.Context, job store.Job, rec store.StagedRecord, self string) mapping.EvalOptions {
+func (e *Engine) evalOptsFor(ctx context.Context, job store.Job, rec store.StagedRecord, self string, t *trail) mapping.EvalOptions {
 	o := e.evalOpts()
-	o.Unique = &uniqueness{e: e, ctx: ctx, job: job, rec: rec, self: self}
+	o.Unique = &uniqueness{e: e, ctx: ctx, job: job, rec: rec, self: self, t: t}
 	return o
 }
 

@@ -21,6 +21,7 @@ type uniqueness struct {
 	job  store.Job
 	rec  store.StagedRecord
 	self string // objectGUID of the record's own object, if any
+	t    *trail
 	// calls numbers the lookups per attribute, so a record processed again
 	// after a crash finds the same operations (and the same answers).
 	calls map[string]int
@@ -40,7 +41,7 @@ func (u *uniqueness) FirstFree(attribute string, candidates []string) (int, erro
 	taken := map[string]bool{}
 	for start := 0; start < len(candidates); start += maxLookupBatch {
 		batch := candidates[start:min(start+maxLookupBatch, len(candidates))]
-		res, err := u.e.do(u.ctx, u.job.ID, nil, &agentv1.Operation{
+		res, err := u.e.do(u.ctx, u.job.ID, u.t, &agentv1.Operation{
 			OpId:   opID(u.rec, fmt.Sprintf("unique-%s-%d-%d", attribute, u.calls[attribute], start)),
 			Domain: u.job.Domain,
 			Kind: &agentv1.Operation_LookupValues{LookupValues: &agentv1.LookupValues{

@@ -17,7 +17,7 @@ func (e *Engine) update(ctx context.Context, job store.Job, m *mapping.Compiled,
 	entry.Action = "update"
 	entry.TargetID, entry.TargetName = cur.GetObjectGuid(), cur.GetDn()
 	link := &store.Link{JobID: job.ID, Anchor: rec.Anchor, ObjectGUID: cur.GetObjectGuid(), DN: cur.GetDn(), Enabled: cur.GetEnabled(), UpdatedAt: e.cfg.Clock.Now()}
-	ev, err := m.Evaluate(src, mapping.Update, e.evalOptsFor(ctx, job, rec, cur.GetObjectGuid()))
+	ev, err := m.Evaluate(src, mapping.Update, e.evalOptsFor(ctx, job, rec, cur.GetObjectGuid(), t))
 	if err != nil {
 		return nil, mappingErr(t, err)
 	}
