@@ -201,6 +201,9 @@ type AgentResponse struct {
 	// InFlight counts the operations dispatched to this agent that it
 	// has not answered yet.
 	InFlight int `json:"inFlight"`
+	// Operations are the IDs of those operations (op_id in the logs of
+	// the cloud and the agent, opId in a record's redispatch step).
+	Operations []string `json:"operations"`
 }
 
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
@@ -212,14 +215,15 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	inFlight := map[string]int{}
+	inFlight := map[string][]string{}
 	for _, op := range held {
-		inFlight[op.AgentID]++
+		inFlight[op.AgentID] = append(inFlight[op.AgentID], op.ID)
 	}
 	out := []AgentResponse{}
 	for _, sess := range s.cfg.Agents.Sessions() {
 		out = append(out, AgentResponse{AgentID: sess.AgentID(), SessionID: sess.ID(), Hostname: sess.Hostname(),
-			Version: sess.Version(), Domains: sess.Domains(), ConnectedAt: sess.Since().UTC(), InFlight: inFlight[sess.AgentID()]})
+			Version: sess.Version(), Domains: sess.Domains(), ConnectedAt: sess.Since().UTC(),
+			InFlight: len(inFlight[sess.AgentID()]), Operations: append([]string{}, inFlight[sess.AgentID()]...)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"value": out})
 }
