@@ -83,6 +83,9 @@ func (a *Agent) WaitConnected(ctx context.Context) error {
 	})
 }
 
+// ID is the agent's ID.
+func (a *Agent) ID() string { return a.opts.ID }
+
 // Restart starts the agent again with the same configuration and state.
 func (a *Agent) Restart(ctx context.Context) error {
 	if a.Running() {

@@ -153,6 +153,34 @@ func (c *Cloud) Agents(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// InFlight returns, per connected agent, the IDs of the operations
+// dispatched to it and not answered yet.
+func (c *Cloud) InFlight(ctx context.Context) (map[string][]string, error) {
+	var out struct {
+		Value []struct {
+			AgentID    string   `json:"agentId"`
+			Operations []string `json:"operations"`
+		} `json:"value"`
+	}
+	if err := c.Do(ctx, http.MethodGet, "/api/v1/agents", c.AdminToken, "", nil, http.StatusOK, &out); err != nil {
+		return nil, err
+	}
+	m := make(map[string][]string, len(out.Value))
+	for _, a := range out.Value {
+		m[a.AgentID] = a.Operations
+	}
+	return m, nil
+}
+
+// LinkedUsers returns how many users the job has linked so far.
+func (c *Cloud) LinkedUsers(ctx context.Context, j Job) (int, error) {
+	var out struct {
+		LinkedUsers int `json:"linkedUsers"`
+	}
+	err := c.Do(ctx, http.MethodGet, "/api/v1/jobs/"+j.ID, c.AdminToken, "", nil, http.StatusOK, &out)
+	return out.LinkedUsers, err
+}
+
 // Upload posts a BulkRequest with the job's upload token and returns the
 // response status and body.
 func (c *Cloud) Upload(ctx context.Context, j Job, body []byte) (int, http.Header, []byte, error) {
@@ -197,9 +225,11 @@ type LogEntry struct {
 		NewValue    string `json:"newValue"`
 	} `json:"modifiedProperties"`
 	Steps []struct {
-		Name   string `json:"name"`
-		Type   string `json:"provisioningStepType"`
-		Status string `json:"status"`
+		Name        string            `json:"name"`
+		Type        string            `json:"provisioningStepType"`
+		Status      string            `json:"status"`
+		Description string            `json:"description"`
+		Details     map[string]string `json:"details"`
 	} `json:"provisioningSteps"`
 }
 

@@ -126,6 +126,20 @@ func (p *process) Kill() error {
 	return nil
 }
 
+// Freeze stops the process where it is (SIGSTOP): it neither runs nor
+// answers, but its connections stay open. Kill or Thaw it afterwards.
+func (p *process) Freeze() error {
+	if !p.Running() {
+		return fmt.Errorf("%s is not running", p.name)
+	}
+	return syscall.Kill(-p.cmd.Process.Pid, syscall.SIGSTOP)
+}
+
+// Thaw resumes a frozen process (SIGCONT).
+func (p *process) Thaw() error {
+	return syscall.Kill(-p.cmd.Process.Pid, syscall.SIGCONT)
+}
+
 // Stop asks the process to stop (SIGTERM) and waits up to timeout.
 func (p *process) Stop(timeout time.Duration) error {
 	if !p.Running() {
