@@ -101,7 +101,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	ecfg := engine.Config{Store: st, Dispatch: disp, WriteBack: writeBackThrough(st, sources), Logger: log.With("component", "engine")}
+	ecfg := engine.Config{Store: st, Dispatch: disp, WriteBack: writeBackThrough(st, sources), Clock: cfg.Clock, Logger: log.With("component", "engine")}
 	if cfg.SMTP.Addr != "" {
 		mailer := notify.Mailer{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, StartTLS: true}
 		ecfg.Alert = mailer.Send
@@ -111,7 +111,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	runner, err := cycle.New(cycle.Config{Store: st, Open: sources.Open, Notify: eng.Notify, Logger: log.With("component", "cycle")})
+	runner, err := cycle.New(cycle.Config{Store: st, Open: sources.Open, Notify: eng.Notify, Clock: cfg.Clock, Logger: log.With("component", "cycle")})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/hrsync/hrsync/shared/confload"
 )
 
@@ -53,6 +55,13 @@ type Config struct {
 	// LogRetention is how long provisioning logs are kept.
 	LogRetention time.Duration `yaml:"log_retention"`
 	Log          Log           `yaml:"log"`
+
+	// Clock drives the engine and the pull cycles: lifecycle instants
+	// (hire dates, last days of work), wakes, escrow retries. The real
+	// clock when nil; tests that must see a date pass set their own. The
+	// agent gateway and the dispatcher keep real time for heartbeats and
+	// timeouts. Not configurable from files or flags.
+	Clock clockwork.Clock `yaml:"-"`
 }
 
 // BulkRate limits how fast one job's client may upload: more than Requests
