@@ -32,6 +32,8 @@ import (
 // Config configures a Dispatcher.
 type Config struct {
 	Store store.Operations
+	// ReplicaID names this cloud replica on the operations it dispatches.
+	ReplicaID string
 	// OpTimeout is how long an agent may hold an operation without
 	// answering before it is dispatched again. Default 2m.
 	OpTimeout time.Duration
@@ -261,7 +263,7 @@ func (d *Dispatcher) dispatchOne(ctx context.Context, op store.Operation) bool {
 		log.Error("stored operation cannot be decoded", "error", err)
 		return false
 	}
-	seq, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, sess.AgentID(), d.cfg.Clock.Now())
+	seq, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, sess.AgentID(), d.cfg.ReplicaID, d.cfg.Clock.Now())
 	if err != nil {
 		log.Warn("operation changed before dispatch", "error", err)
 		return false
@@ -317,7 +319,7 @@ func (d *Dispatcher) giveUp(ctx context.Context, op store.Operation, attempt uin
 	res := &agentv1.Result{OpId: op.ID, Attempt: attempt, Error: direrr.ToProto(direrr.New(
 		agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "gave up after %d attempts; last agent %q", op.Attempt, op.AgentID))}
 	b, _ := proto.Marshal(res)
-	if _, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, "", d.cfg.Clock.Now()); err != nil {
+	if _, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, "", "", d.cfg.Clock.Now()); err != nil {
 		return
 	}
 	if err := d.cfg.Store.Complete(ctx, op.ID, attempt, b, d.cfg.Clock.Now()); err != nil {

@@ -26,7 +26,7 @@ func (d *Dispatcher) SessionUp(s *gateway.Session, hello *agentv1.Hello) {
 	for id := range inFlight {
 		op, err := d.cfg.Store.GetOperation(ctx, id)
 		keep := err == nil && op.State != store.OpDone && (op.State == store.OpPending || op.AgentID == s.AgentID())
-		if keep && d.cfg.Store.Adopt(ctx, id, op.Attempt, s.AgentID(), now) == nil {
+		if keep && d.cfg.Store.Adopt(ctx, id, op.Attempt, s.AgentID(), d.cfg.ReplicaID, now) == nil {
 			d.mu.Lock()
 			d.load[s.ID()]++
 			d.mu.Unlock()
