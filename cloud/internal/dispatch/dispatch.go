@@ -276,6 +276,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}
 	}
 	if d.cfg.Replicas != nil {
+		d.requeueEarlierIncarnation(ctx)
 		d.heartbeat(ctx)
 		wg.Go(func() { d.keepLease(ctx) })
 	}

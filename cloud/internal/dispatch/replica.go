@@ -71,3 +71,19 @@ func (d *Dispatcher) heartbeat(ctx context.Context) {
 		d.kick()
 	}
 }
+
+// requeueEarlierIncarnation requeues what was dispatched under this
+// replica's ID before it started: a replica restarted with a fixed ID is
+// not reaped (it heartbeats again), and no stream of its earlier life is
+// left to answer.
+func (d *Dispatcher) requeueEarlierIncarnation(ctx context.Context) {
+	ops, err := d.cfg.Store.ListOperations(ctx, store.OpDispatched)
+	if err != nil {
+		return
+	}
+	for _, op := range ops {
+		if op.ReplicaID == d.cfg.ReplicaID {
+			_ = d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, d.cfg.Clock.Now())
+		}
+	}
+}
