@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hrsync/hrsync/cloud/cloudtest/pgtest"
 	"github.com/hrsync/hrsync/tests/stack"
 )
 
@@ -27,7 +28,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build binaries:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	// pgtest.Main runs the tests and stops the PostgreSQL server of those
+	// that started one.
+	code := pgtest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -21,6 +21,17 @@ type CloudOptions struct {
 	// Heartbeat and OpTimeout are passed through when set.
 	Heartbeat, OpTimeout time.Duration
 	LogLevel             string
+	// PostgresDSN, when set, runs the cloud on that PostgreSQL database
+	// instead of SQLite in DataDir; replicas of one cloud share it. It is
+	// passed in the environment, not on the command line.
+	PostgresDSN string
+	// ReplicaID and ReplicaLease are passed through when set.
+	ReplicaID    string
+	ReplicaLease time.Duration
+	// AdminToken and AgentToken, when set, are the cloud's secrets (passed
+	// in the environment); replicas of one cloud share them. Empty: the
+	// cloud generates them into DataDir.
+	AdminToken, AgentToken string
 }
 
 // Cloud is a running hrsync-cloud process.
@@ -66,7 +77,23 @@ func (c *Cloud) start(ctx context.Context) error {
 	if c.opts.OpTimeout > 0 {
 		args = append(args, "--op-timeout", c.opts.OpTimeout.String())
 	}
-	p, err := startProcess("hrsync-cloud", filepath.Join(c.opts.DataDir, "cloud.log"), nil, c.bins.Cloud, args...)
+	var env []string
+	if c.opts.PostgresDSN != "" {
+		env = append(env, "HRSYNC_STORE_DRIVER=postgres", "HRSYNC_POSTGRES_DSN="+c.opts.PostgresDSN)
+	}
+	if c.opts.ReplicaID != "" {
+		args = append(args, "--replica-id", c.opts.ReplicaID)
+	}
+	if c.opts.ReplicaLease > 0 {
+		args = append(args, "--replica-lease", c.opts.ReplicaLease.String())
+	}
+	if c.opts.AdminToken != "" {
+		env = append(env, "HRSYNC_ADMIN_TOKEN="+c.opts.AdminToken)
+	}
+	if c.opts.AgentToken != "" {
+		env = append(env, "HRSYNC_AGENT_TOKEN="+c.opts.AgentToken)
+	}
+	p, err := startProcess("hrsync-cloud", filepath.Join(c.opts.DataDir, "cloud.log"), env, c.bins.Cloud, args...)
 	if err != nil {
 		return err
 	}
@@ -88,6 +115,12 @@ func (c *Cloud) start(ctx context.Context) error {
 		return strings.TrimSpace(string(b))
 	}
 	c.AdminToken, c.AgentToken, c.CAFile = read("admin-token"), read("agent-token"), filepath.Join(c.opts.DataDir, "tls", "ca.pem")
+	if c.opts.AdminToken != "" {
+		c.AdminToken = c.opts.AdminToken
+	}
+	if c.opts.AgentToken != "" {
+		c.AgentToken = c.opts.AgentToken
+	}
 	return nil
 }
 

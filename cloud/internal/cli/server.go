@@ -86,7 +86,20 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, err
 	}
 	s.closer = st.Close
-	disp, err := dispatch.New(dispatch.Config{Store: st, OpTimeout: cfg.OpTimeout, Logger: log.With("component", "dispatch")})
+	replicaID := cfg.Replica.ID
+	if replicaID == "" {
+		replicaID = defaultReplicaID()
+	}
+	log = log.With("replica_id", replicaID)
+	dcfg := dispatch.Config{Store: st, ReplicaID: replicaID, OpTimeout: cfg.OpTimeout, Logger: log.With("component", "dispatch")}
+	// shared: other replicas may use the database (PostgreSQL). They learn
+	// of each other's operations through store events, keep liveness
+	// leases and claim jobs; a SQLite cloud is alone and needs none of it.
+	shared := cfg.Store.Driver == config.StorePostgres
+	if shared {
+		dcfg.Events, dcfg.Replicas, dcfg.ReplicaLease = st, st, cfg.Replica.Lease
+	}
+	disp, err := dispatch.New(dcfg)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -101,7 +114,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	ecfg := engine.Config{Store: st, Dispatch: disp, WriteBack: writeBackThrough(st, sources), Clock: cfg.Clock, Logger: log.With("component", "engine")}
+	ecfg := engine.Config{Store: st, Dispatch: disp, WriteBack: writeBackThrough(st, sources), Owner: replicaID, Clock: cfg.Clock, Logger: log.With("component", "engine")}
+	if shared {
+		ecfg.Leases, ecfg.Lease = st, cfg.Replica.Lease
+	}
 	if cfg.SMTP.Addr != "" {
 		mailer := notify.Mailer{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, StartTLS: true}
 		ecfg.Alert = mailer.Send
@@ -111,7 +127,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	runner, err := cycle.New(cycle.Config{Store: st, Open: sources.Open, Notify: eng.Notify, Clock: cfg.Clock, Logger: log.With("component", "cycle")})
+	runner, err := cycle.New(cycle.Config{Store: st, Open: sources.Open, Notify: eng.Notify, Owner: replicaID, Clock: cfg.Clock, Logger: log.With("component", "cycle")})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -204,6 +220,18 @@ func (s *Server) Stop(grace time.Duration) error {
 	s.cancel()
 	s.wg.Wait()
 	return s.closer()
+}
+
+// defaultReplicaID is the host name with a random suffix: a restarted
+// replica is a new one (the old one's lease expires or was left).
+func defaultReplicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "cloud"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return host + "-" + hex.EncodeToString(b)
 }
 
 func randomSecret() string {

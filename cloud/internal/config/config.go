@@ -26,6 +26,9 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	// Store chooses the database.
 	Store Store `yaml:"store"`
+	// Replica identifies this cloud among replicas sharing a PostgreSQL
+	// database.
+	Replica Replica `yaml:"replica"`
 	// HTTPAddr serves the admin API, the SCIM upload and the logs.
 	HTTPAddr string `yaml:"http_addr"`
 	// GRPCAddr serves the agent stream (always TLS).
@@ -128,6 +131,30 @@ func (s *Store) Validate() error {
 	return nil
 }
 
+// Replica identifies one of several clouds sharing a PostgreSQL database.
+type Replica struct {
+	// ID names the replica in the database (leases, dispatched
+	// operations, logs). Empty: the host name and a random suffix, new at
+	// every start.
+	ID string `yaml:"id"`
+	// Lease is how long a replica that stopped heartbeating still counts
+	// as alive, and how long a job it processes stays claimed: a replica
+	// that dies hands its agents' operations and its jobs to the others
+	// within one Lease. Heartbeats go every third of it.
+	Lease time.Duration `yaml:"lease"`
+}
+
+// Validate checks the replica settings.
+func (r *Replica) Validate() error {
+	if r.Lease < time.Second || r.Lease > 10*time.Minute {
+		return fieldErr("replica.lease", "%s is outside 1s..10m", r.Lease)
+	}
+	if strings.ContainsAny(r.ID, " \t\n") {
+		return fieldErr("replica.id", "%q contains white space", r.ID)
+	}
+	return nil
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`
@@ -139,6 +166,7 @@ func Default() Config {
 	return Config{
 		DataDir:           "hrsync-data",
 		Store:             Store{Driver: StoreSQLite},
+		Replica:           Replica{Lease: 15 * time.Second},
 		HTTPAddr:          "127.0.0.1:8080",
 		GRPCAddr:          "127.0.0.1:8443",
 		TLS:               TLS{DevHosts: []string{"localhost", "127.0.0.1"}},
@@ -167,7 +195,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 		"HRSYNC_PUBLIC_URL": &c.PublicURL, "HRSYNC_ADMIN_TOKEN": &c.AdminToken, "HRSYNC_AGENT_TOKEN": &c.AgentToken,
 		"HRSYNC_TLS_CERT_FILE": &c.TLS.CertFile, "HRSYNC_TLS_KEY_FILE": &c.TLS.KeyFile,
 		"HRSYNC_LOG_LEVEL": &c.Log.Level, "HRSYNC_LOG_FORMAT": &c.Log.Format,
-		"HRSYNC_STORE_DRIVER": &c.Store.Driver, "HRSYNC_POSTGRES_DSN": &c.Store.PostgresDSN,
+		"HRSYNC_STORE_DRIVER": &c.Store.Driver, "HRSYNC_POSTGRES_DSN": &c.Store.PostgresDSN, "HRSYNC_REPLICA_ID": &c.Replica.ID,
 		"HRSYNC_SMTP_ADDR": &c.SMTP.Addr, "HRSYNC_SMTP_FROM": &c.SMTP.From, "HRSYNC_SMTP_USERNAME": &c.SMTP.Username, "HRSYNC_SMTP_PASSWORD": &c.SMTP.Password,
 	}
 	for k, p := range str {
@@ -175,7 +203,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			*p = v
 		}
 	}
-	durs := map[string]*time.Duration{"HRSYNC_HEARTBEAT": &c.Heartbeat, "HRSYNC_OP_TIMEOUT": &c.OpTimeout, "HRSYNC_LOG_RETENTION": &c.LogRetention}
+	durs := map[string]*time.Duration{"HRSYNC_REPLICA_LEASE": &c.Replica.Lease, "HRSYNC_HEARTBEAT": &c.Heartbeat, "HRSYNC_OP_TIMEOUT": &c.OpTimeout, "HRSYNC_LOG_RETENTION": &c.LogRetention}
 	for k, p := range durs {
 		if v := getenv(k); v != "" {
 			d, err := time.ParseDuration(v)
@@ -193,6 +221,8 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the database and generated secrets")
 	fs.StringVar(&c.Store.Driver, "store", c.Store.Driver, "database: sqlite (in data-dir) or postgres (shared by replicas)")
 	fs.StringVar(&c.Store.PostgresDSN, "postgres-dsn", c.Store.PostgresDSN, "PostgreSQL URL for --store postgres (HRSYNC_POSTGRES_DSN keeps the password out of ps)")
+	fs.StringVar(&c.Replica.ID, "replica-id", c.Replica.ID, "name of this replica among clouds sharing a PostgreSQL database (default: host name and a random suffix)")
+	fs.DurationVar(&c.Replica.Lease, "replica-lease", c.Replica.Lease, "time after which a replica that stopped heartbeating is dead and its work moves to the others")
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address of the HTTP API")
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", c.GRPCAddr, "address of the agent gateway (TLS)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL clients reach the HTTP API at")
@@ -212,6 +242,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fieldErr("data_dir", "required"))
 	}
 	if err := c.Store.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Replica.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	for name, addr := range map[string]string{"http_addr": c.HTTPAddr, "grpc_addr": c.GRPCAddr} {

@@ -6,6 +6,15 @@
 // holds it, so a late answer from an earlier attempt never counts. Delivery
 // to agents is at least once; the agent executes idempotently.
 //
+// Several replicas may share one store (PostgreSQL). Each dispatches
+// pending operations to the agents connected to it, so an operation
+// submitted on one replica is done through whichever replica holds a
+// stream for its domain. Store events (LISTEN/NOTIFY) wake the replica
+// that can dispatch a new operation and the replica waiting for a result;
+// a poll of the store covers events that were lost. Each replica
+// heartbeats a lease in the store; when one dies, a survivor requeues the
+// operations that were dispatched through it.
+//
 //	d, _ := dispatch.New(dispatch.Config{Store: st})
 //	go d.Run(ctx)
 //	res, err := d.Do(ctx, jobID, op) // store, dispatch, wait
@@ -19,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -32,6 +42,22 @@ import (
 // Config configures a Dispatcher.
 type Config struct {
 	Store store.Operations
+	// ReplicaID names this cloud replica on the operations it dispatches.
+	ReplicaID string
+	// Events, when set, tells this replica what other replicas changed in
+	// the store: new pending operations and results. Nil for a store only
+	// this process uses (SQLite): waits are woken in process.
+	Events store.Events
+	// ResultPoll is how often a wait reads the operation again when Events
+	// is set, in case an event was lost. Default 2s.
+	ResultPoll time.Duration
+	// Replicas, when set, keeps this replica's liveness lease and reaps
+	// the leases of dead replicas, requeueing what was dispatched through
+	// them.
+	Replicas store.Replicas
+	// ReplicaLease is how long this replica counts as alive after a
+	// heartbeat; heartbeats go every third of it. Default 15s.
+	ReplicaLease time.Duration
 	// OpTimeout is how long an agent may hold an operation without
 	// answering before it is dispatched again. Default 2m.
 	OpTimeout time.Duration
@@ -61,6 +87,15 @@ func (c *Config) CheckAndSetDefaults() error {
 	}
 	if c.Tick <= 0 {
 		c.Tick = time.Second
+	}
+	if c.ResultPoll <= 0 {
+		c.ResultPoll = 2 * time.Second
+	}
+	if c.ReplicaLease <= 0 {
+		c.ReplicaLease = 15 * time.Second
+	}
+	if c.ReplicaID == "" {
+		c.ReplicaID = uuid.NewString()
 	}
 	if c.Clock == nil {
 		c.Clock = clockwork.NewRealClock()
@@ -164,8 +199,16 @@ func (d *Dispatcher) Wait(ctx context.Context, opID string) (*agentv1.Result, er
 			}
 			return res, nil
 		}
+		var poll <-chan time.Time
+		if d.cfg.Events != nil {
+			// Another replica may complete the operation; its event can
+			// be lost, so look again now and then.
+			poll = d.cfg.Clock.After(d.cfg.ResultPoll)
+		}
 		select {
 		case <-ch:
+		case <-poll:
+			d.dropWaiter(opID, ch)
 		case <-ctx.Done():
 			d.dropWaiter(opID, ch)
 			return nil, fmt.Errorf("wait for operation %s: %w", opID, ctx.Err())
@@ -198,6 +241,19 @@ func (d *Dispatcher) notify(opID string) {
 	}
 }
 
+// notifyAll wakes every waiter: events may have been lost.
+func (d *Dispatcher) notifyAll() {
+	d.mu.Lock()
+	ws := d.waiters
+	d.waiters = map[string][]chan struct{}{}
+	d.mu.Unlock()
+	for _, chs := range ws {
+		for _, ch := range chs {
+			close(ch)
+		}
+	}
+}
+
 func (d *Dispatcher) kick() {
 	select {
 	case d.wake <- struct{}{}:
@@ -205,8 +261,25 @@ func (d *Dispatcher) kick() {
 	}
 }
 
-// Run dispatches until ctx ends.
+// Run dispatches until ctx ends. With Events it also listens to other
+// replicas, and with Replicas it keeps this replica's lease, until ctx
+// ends.
 func (d *Dispatcher) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	if d.cfg.Events != nil {
+		events, err := d.cfg.Events.Subscribe(ctx)
+		if err != nil {
+			d.cfg.Logger.Error("cannot subscribe to store events; other replicas' changes are noticed by polling", "error", err)
+		} else {
+			wg.Go(func() { d.listen(ctx, events) })
+		}
+	}
+	if d.cfg.Replicas != nil {
+		d.requeueEarlierIncarnation(ctx)
+		d.heartbeat(ctx)
+		wg.Go(func() { d.keepLease(ctx) })
+	}
 	tick := d.cfg.Clock.NewTicker(d.cfg.Tick)
 	defer tick.Stop()
 	for {
@@ -261,7 +334,7 @@ func (d *Dispatcher) dispatchOne(ctx context.Context, op store.Operation) bool {
 		log.Error("stored operation cannot be decoded", "error", err)
 		return false
 	}
-	seq, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, sess.AgentID(), d.cfg.Clock.Now())
+	seq, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, sess.AgentID(), d.cfg.ReplicaID, d.cfg.Clock.Now())
 	if err != nil {
 		log.Warn("operation changed before dispatch", "error", err)
 		return false
@@ -309,6 +382,11 @@ func (d *Dispatcher) warnNoAgent(domain string) {
 	}
 	d.noAgentLogged[domain] = now
 	d.mu.Unlock()
+	if d.cfg.Replicas != nil {
+		// Another replica may hold a stream for the domain.
+		d.cfg.Logger.Debug("no agent of the domain is connected to this replica", "domain", domain)
+		return
+	}
 	d.cfg.Logger.Warn("no live agent serves the domain; operations wait", "domain", domain)
 }
 
@@ -317,7 +395,7 @@ func (d *Dispatcher) giveUp(ctx context.Context, op store.Operation, attempt uin
 	res := &agentv1.Result{OpId: op.ID, Attempt: attempt, Error: direrr.ToProto(direrr.New(
 		agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "gave up after %d attempts; last agent %q", op.Attempt, op.AgentID))}
 	b, _ := proto.Marshal(res)
-	if _, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, "", d.cfg.Clock.Now()); err != nil {
+	if _, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, "", "", d.cfg.Clock.Now()); err != nil {
 		return
 	}
 	if err := d.cfg.Store.Complete(ctx, op.ID, attempt, b, d.cfg.Clock.Now()); err != nil {

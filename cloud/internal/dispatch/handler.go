@@ -26,7 +26,7 @@ func (d *Dispatcher) SessionUp(s *gateway.Session, hello *agentv1.Hello) {
 	for id := range inFlight {
 		op, err := d.cfg.Store.GetOperation(ctx, id)
 		keep := err == nil && op.State != store.OpDone && (op.State == store.OpPending || op.AgentID == s.AgentID())
-		if keep && d.cfg.Store.Adopt(ctx, id, op.Attempt, s.AgentID(), now) == nil {
+		if keep && d.cfg.Store.Adopt(ctx, id, op.Attempt, s.AgentID(), d.cfg.ReplicaID, now) == nil {
 			d.mu.Lock()
 			d.load[s.ID()]++
 			d.mu.Unlock()
@@ -37,6 +37,8 @@ func (d *Dispatcher) SessionUp(s *gateway.Session, hello *agentv1.Hello) {
 	}
 	if ops, err := d.cfg.Store.ListOperations(ctx, store.OpDispatched); err == nil {
 		for _, op := range ops {
+			// Whichever replica it went through: the agent, now here,
+			// says it no longer runs it.
 			if op.AgentID == s.AgentID() && !inFlight[op.ID] {
 				_ = d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, now)
 			}
@@ -48,9 +50,11 @@ func (d *Dispatcher) SessionUp(s *gateway.Session, hello *agentv1.Hello) {
 	d.kick()
 }
 
-// SessionDown implements gateway.Handler. What the agent held goes back to
-// the queue at once; if the agent comes back still running it, SessionUp
-// adopts it instead of dispatching it again.
+// SessionDown implements gateway.Handler. What the agent held through this
+// replica goes back to the queue at once; if the agent comes back still
+// running it, SessionUp (here or on another replica) adopts it instead of
+// dispatching it again. Operations another replica adopted or dispatched
+// to the agent meanwhile are that replica's business.
 func (d *Dispatcher) SessionDown(s *gateway.Session) {
 	d.mu.Lock()
 	delete(d.sessions, s.ID())
@@ -73,7 +77,7 @@ func (d *Dispatcher) SessionDown(s *gateway.Session) {
 		return
 	}
 	for _, op := range ops {
-		if op.AgentID == s.AgentID() {
+		if op.AgentID == s.AgentID() && (op.ReplicaID == d.cfg.ReplicaID || op.ReplicaID == "") {
 			_ = d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, d.cfg.Clock.Now())
 		}
 	}

@@ -57,8 +57,19 @@ type Config struct {
 	Alert func(ctx context.Context, to, subject, body string) error
 	// PasswordLength of the random initial password. Default 16.
 	PasswordLength uint32
-	Clock          clockwork.Clock
-	Logger         *slog.Logger
+	// Leases, when set, claims each job through the store before its
+	// records are processed or its sweeps run, so replicas sharing the
+	// store never work on one job at once. Nil: this process is the only
+	// one (SQLite).
+	Leases store.Leases
+	// Owner names this replica in leases. Default: a random ID.
+	Owner string
+	// Lease is how long a job stays claimed without renewal; the claim is
+	// renewed every third of it, so a replica that dies hands its jobs
+	// over within one Lease. Default 30s.
+	Lease  time.Duration
+	Clock  clockwork.Clock
+	Logger *slog.Logger
 }
 
 // CheckAndSetDefaults validates required fields and fills defaults.
@@ -80,6 +91,12 @@ func (c *Config) CheckAndSetDefaults() error {
 	}
 	if c.PasswordLength == 0 {
 		c.PasswordLength = 16
+	}
+	if c.Owner == "" {
+		c.Owner = uuid.NewString()
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
 	}
 	if c.Clock == nil {
 		c.Clock = clockwork.NewRealClock()
@@ -160,20 +177,15 @@ func (e *Engine) Run(ctx context.Context) {
 			e.cfg.Logger.Error("staging escrowed records failed", "error", err)
 		}
 		for _, id := range jobs {
-			e.mu.Lock()
-			busy := e.running[id]
-			e.running[id] = true
-			e.mu.Unlock()
-			if busy {
-				continue
+			jctx, release, ok := e.hold(ctx, id)
+			if !ok {
+				continue // busy here, or another replica has it
 			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				err := e.processJob(ctx, id)
-				e.mu.Lock()
-				delete(e.running, id)
-				e.mu.Unlock()
+				err := e.processJob(jctx, id)
+				release()
 				if errors.Is(err, errJobHeld) {
 					return // an admin's action wakes the engine again
 				}
@@ -202,7 +214,13 @@ func (e *Engine) sweepReferences(ctx context.Context, jobs []store.Job, busy []s
 		if n, err := e.cfg.Store.CountPendingReferences(ctx, j.ID); err != nil || n == 0 {
 			continue
 		}
-		if err := e.resolvePending(ctx, j); err != nil && ctx.Err() == nil {
+		jctx, release, ok := e.hold(ctx, j.ID)
+		if !ok {
+			continue
+		}
+		err := e.resolvePending(jctx, j)
+		release()
+		if err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Error("resolving pending references failed", "job_id", j.ID, "error", err)
 		}
 	}

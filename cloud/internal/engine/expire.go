@@ -29,18 +29,13 @@ func (e *Engine) sweepExpired(ctx context.Context, jobs []store.Job) {
 			continue
 		}
 		// Hold the job as processJob does: a record enabling an account
-		// must not race its delete.
-		e.mu.Lock()
-		busy := e.running[j.ID]
-		e.running[j.ID] = true
-		e.mu.Unlock()
-		if busy {
+		// must not race its delete, here or on another replica.
+		jctx, release, ok := e.hold(ctx, j.ID)
+		if !ok {
 			continue
 		}
-		err := e.expire(ctx, j)
-		e.mu.Lock()
-		delete(e.running, j.ID)
-		e.mu.Unlock()
+		err := e.expire(jctx, j)
+		release()
 		if err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Error("deleting expired accounts failed", "job_id", j.ID, "error", err)
 		}

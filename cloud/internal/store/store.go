@@ -27,6 +27,9 @@ type Store interface {
 	References
 	Escrows
 	Syncs
+	Replicas
+	Leases
+	Events
 	Close() error
 }
 
@@ -182,6 +185,9 @@ type Operation struct {
 	Attempt uint32
 	Seq     uint64
 	AgentID string
+	// ReplicaID is the cloud replica whose stream to AgentID the
+	// operation went through (empty before it was dispatched).
+	ReplicaID string
 	// NotBefore delays a retry.
 	NotBefore    time.Time
 	DispatchedAt time.Time
@@ -202,17 +208,89 @@ type Operations interface {
 	// ListOperations returns operations in a state (all when empty).
 	ListOperations(ctx context.Context, state OpState) ([]Operation, error)
 	// MarkDispatched moves op from pending (with attempt-1) to dispatched
-	// with the given attempt, agent and a fresh sequence number, which it
-	// returns. ErrConflict when op is not pending at that attempt.
-	MarkDispatched(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) (uint64, error)
-	// Requeue moves a dispatched op back to pending when its attempt matches.
+	// with the given attempt, agent, replica and a fresh sequence number,
+	// which it returns. ErrConflict when op is not pending at that attempt.
+	MarkDispatched(ctx context.Context, id string, attempt uint32, agentID, replicaID string, at time.Time) (uint64, error)
+	// Requeue moves a dispatched op back to pending when its attempt
+	// matches, and publishes EventOpPending.
 	Requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time) error
-	// Adopt reassigns a dispatched or pending op to agentID at its current
-	// attempt without dispatching again (the agent is still running it).
-	Adopt(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) error
-	// Complete stores the final result when attempt matches the current one;
-	// ErrConflict otherwise (a stale result).
+	// Adopt reassigns a dispatched or pending op to agentID (through
+	// replicaID) at its current attempt without dispatching again (the
+	// agent is still running it).
+	Adopt(ctx context.Context, id string, attempt uint32, agentID, replicaID string, at time.Time) error
+	// Complete stores the final result when attempt matches the current one,
+	// and publishes EventOpDone; ErrConflict otherwise (a stale result).
 	Complete(ctx context.Context, id string, attempt uint32, result []byte, at time.Time) error
+}
+
+// Replica is a cloud replica that shares the store.
+type Replica struct {
+	ID          string
+	StartedAt   time.Time
+	HeartbeatAt time.Time
+	// ExpiresAt is when the replica counts as dead unless it heartbeats.
+	ExpiresAt time.Time
+}
+
+// Replicas tracks which cloud replicas live. A replica heartbeats its
+// row; a replica whose row expired is dead, and the operations dispatched
+// through its agent streams go back to the queue.
+type Replicas interface {
+	// HeartbeatReplica creates or renews replica id until the instant.
+	HeartbeatReplica(ctx context.Context, id string, now, until time.Time) error
+	// ListReplicas returns the known replicas, by ID.
+	ListReplicas(ctx context.Context) ([]Replica, error)
+	// ReapReplicas removes every replica whose lease ended before now and,
+	// in the same transaction, moves the operations dispatched through it
+	// back to pending (same attempt: the next dispatch is a new one). It
+	// returns the reaped IDs and how many operations went back. Operations
+	// adopted through a live replica in the meantime stay where they are.
+	ReapReplicas(ctx context.Context, now time.Time) (reaped []string, requeued int, err error)
+	// LeaveReplica removes a replica that stops cleanly.
+	LeaveReplica(ctx context.Context, id string) error
+}
+
+// Leases are named, expiring claims: work that must run on one replica at
+// a time (a job's records and sweeps) runs under one.
+type Leases interface {
+	// AcquireLease takes lease name for owner until now+ttl when it is
+	// free, expired or already owner's (a renewal); ErrConflict when
+	// another owner holds it.
+	AcquireLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) error
+	// ReleaseLease gives the lease up if owner holds it.
+	ReleaseLease(ctx context.Context, name, owner string) error
+}
+
+// EventKind names what changed.
+type EventKind int
+
+const (
+	// EventOpPending: an operation became pending (created, requeued);
+	// Key is its domain, lower case.
+	EventOpPending EventKind = iota + 1
+	// EventOpDone: an operation has its final result; Key is its ID.
+	EventOpDone
+	// EventResync: events may have been lost (the listening connection
+	// was lost and is back); subscribers look at the store again.
+	EventResync
+)
+
+// Event is a change another replica (or this one) made.
+type Event struct {
+	Kind EventKind
+	Key  string
+}
+
+// Events tells every replica sharing the store what changed, so a replica
+// waiting for an operation's result or holding the agent stream for its
+// domain acts at once. Delivery is best effort: an event can be lost (a
+// subscriber too slow, a connection dropped), so subscribers also poll the
+// store. PostgreSQL delivers through LISTEN/NOTIFY, sent in the transaction
+// that makes the change; SQLite, which serves one process, in process.
+type Events interface {
+	// Subscribe delivers events on the returned channel until ctx ends,
+	// then closes it.
+	Subscribe(ctx context.Context) (<-chan Event, error)
 }
 
 // Link ties a source anchor to its directory object.

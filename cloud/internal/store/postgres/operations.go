@@ -11,12 +11,12 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const opColumns = `id, job_id, domain, payload, state, attempt, seq, agent_id, not_before, dispatched_at, result, created_at, updated_at`
+const opColumns = `id, job_id, domain, payload, state, attempt, seq, agent_id, replica_id, not_before, dispatched_at, result, created_at, updated_at`
 
 // CreateOperation implements store.Operations.
 func (s *Store) CreateOperation(ctx context.Context, op store.Operation) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO operations (id, job_id, domain, payload, state, attempt, not_before, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,0,$6,$7,$8)`, op.ID, op.JobID, op.Domain, op.Payload, store.OpPending, ms(op.NotBefore), ms(op.CreatedAt), ms(op.CreatedAt))
+	_, err := s.notifying(ctx, pendingEvent, `INSERT INTO operations (id, job_id, domain, payload, state, attempt, not_before, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,0,$6,$7,$8) RETURNING domain`, op.ID, op.JobID, op.Domain, op.Payload, store.OpPending, ms(op.NotBefore), ms(op.CreatedAt), ms(op.CreatedAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("operation %s: %w", op.ID, store.ErrConflict)
 	}
@@ -68,12 +68,12 @@ func (s *Store) queryOps(ctx context.Context, q string, args ...any) ([]store.Op
 // so a caller that lost the race never touches the counter; the winner then
 // holds the counter row until commit (see the migration), which keeps
 // sequence numbers in commit order across replicas.
-func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) (uint64, error) {
+func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, agentID, replicaID string, at time.Time) (uint64, error) {
 	var seq uint64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE operations SET state = $1, attempt = $2, agent_id = $3, dispatched_at = $4, updated_at = $4
+		tag, err := tx.Exec(ctx, `UPDATE operations SET state = $1, attempt = $2, agent_id = $3, replica_id = $8, dispatched_at = $4, updated_at = $4
 			WHERE id = $5 AND state = $6 AND attempt = $7`,
-			store.OpDispatched, attempt, agentID, ms(at), id, store.OpPending, int64(attempt)-1)
+			store.OpDispatched, attempt, agentID, ms(at), id, store.OpPending, int64(attempt)-1, replicaID)
 		if err := affected(tag, err, id); err != nil {
 			return err
 		}
@@ -88,18 +88,18 @@ func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, a
 
 // Requeue implements store.Operations.
 func (s *Store) Requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time) error {
-	tag, err := s.db.Exec(ctx, `UPDATE operations SET state = $1, not_before = $2, agent_id = '', updated_at = $3
-		WHERE id = $4 AND state = $5 AND attempt = $6`, store.OpPending, ms(notBefore), ms(time.Now()), id, store.OpDispatched, attempt)
-	if err := affected(tag, err, id); err != nil {
+	n, err := s.notifying(ctx, pendingEvent, `UPDATE operations SET state = $1, not_before = $2, agent_id = '', replica_id = '', updated_at = $3
+		WHERE id = $4 AND state = $5 AND attempt = $6 RETURNING domain`, store.OpPending, ms(notBefore), ms(time.Now()), id, store.OpDispatched, attempt)
+	if err := changed(n, err, id); err != nil {
 		return fmt.Errorf("requeue operation %s: %w", id, err)
 	}
 	return nil
 }
 
 // Adopt implements store.Operations.
-func (s *Store) Adopt(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) error {
-	tag, err := s.db.Exec(ctx, `UPDATE operations SET state = $1, agent_id = $2, dispatched_at = $3, updated_at = $3
-		WHERE id = $4 AND state IN ($5, $6) AND attempt = $7`, store.OpDispatched, agentID, ms(at), id, store.OpPending, store.OpDispatched, attempt)
+func (s *Store) Adopt(ctx context.Context, id string, attempt uint32, agentID, replicaID string, at time.Time) error {
+	tag, err := s.db.Exec(ctx, `UPDATE operations SET state = $1, agent_id = $2, replica_id = $8, dispatched_at = $3, updated_at = $3
+		WHERE id = $4 AND state IN ($5, $6) AND attempt = $7`, store.OpDispatched, agentID, ms(at), id, store.OpPending, store.OpDispatched, attempt, replicaID)
 	if err := affected(tag, err, id); err != nil {
 		return fmt.Errorf("adopt operation %s: %w", id, err)
 	}
@@ -108,9 +108,9 @@ func (s *Store) Adopt(ctx context.Context, id string, attempt uint32, agentID st
 
 // Complete implements store.Operations.
 func (s *Store) Complete(ctx context.Context, id string, attempt uint32, result []byte, at time.Time) error {
-	tag, err := s.db.Exec(ctx, `UPDATE operations SET state = $1, result = $2, updated_at = $3
-		WHERE id = $4 AND state = $5 AND attempt = $6`, store.OpDone, result, ms(at), id, store.OpDispatched, attempt)
-	if err := affected(tag, err, id); err != nil {
+	n, err := s.notifying(ctx, doneEvent, `UPDATE operations SET state = $1, result = $2, updated_at = $3
+		WHERE id = $4 AND state = $5 AND attempt = $6 RETURNING id`, store.OpDone, result, ms(at), id, store.OpDispatched, attempt)
+	if err := changed(n, err, id); err != nil {
 		return fmt.Errorf("complete operation %s: %w", id, err)
 	}
 	return nil
@@ -128,11 +128,22 @@ func affected(tag pgconn.CommandTag, err error, id string) error {
 	return nil
 }
 
+// changed is affected for a statement run through notifying.
+func changed(n int64, err error, id string) error {
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("operation %s changed underneath: %w", id, store.ErrConflict)
+	}
+	return nil
+}
+
 func scanOp(r pgx.Row) (store.Operation, error) {
 	var op store.Operation
 	var state string
 	var attempt, seq, notBefore, dispatched, created, updated int64
-	err := r.Scan(&op.ID, &op.JobID, &op.Domain, &op.Payload, &state, &attempt, &seq, &op.AgentID,
+	err := r.Scan(&op.ID, &op.JobID, &op.Domain, &op.Payload, &state, &attempt, &seq, &op.AgentID, &op.ReplicaID,
 		&notBefore, &dispatched, &op.Result, &created, &updated)
 	op.State = store.OpState(state)
 	op.Attempt, op.Seq = uint32(attempt), uint64(seq)

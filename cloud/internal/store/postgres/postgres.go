@@ -35,6 +35,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,6 +59,18 @@ const uniqueViolation = "23505"
 // Store implements store.Store.
 type Store struct {
 	db *pgxpool.Pool
+
+	// events fans out what the listener hears (see Subscribe).
+	events store.Hub
+	// listenCtx owns the listener goroutine; Close cancels it.
+	listenCtx    context.Context
+	listenCancel context.CancelFunc
+	listenOnce   sync.Once
+	listenWG     sync.WaitGroup
+	listenErr    atomic.Value // error
+	// listening is closed once the listener first LISTENs.
+	listening     chan struct{}
+	listeningOnce sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
@@ -72,16 +86,20 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, listening: make(chan struct{})}
+	s.listenCtx, s.listenCancel = context.WithCancel(context.Background())
 	if err := s.migrate(ctx); err != nil {
+		s.listenCancel()
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close closes the pool.
+// Close stops the listener and closes the pool.
 func (s *Store) Close() error {
+	s.listenCancel()
+	s.listenWG.Wait()
 	s.db.Close()
 	return nil
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,4 +161,46 @@ func TestErrors(t *testing.T) {
 	ops, err := s.DispatchableOperations(ctx, time.Now(), -1)
 	require.NoError(t, err)
 	require.Len(t, ops, 1)
+}
+
+// TestEventsReachOtherReplicas: what one store (replica) changes, a
+// subscriber of another store on the same database hears, through
+// LISTEN/NOTIFY.
+func TestEventsReachOtherReplicas(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dsn := pgtest.NewDatabase(t)
+	a, b := open(t, dsn), open(t, dsn)
+	events, err := b.Subscribe(ctx)
+	require.NoError(t, err)
+	// The listener connects asynchronously: create operations until one is
+	// heard, then require the rest in order.
+	heard := false
+	for i := 0; i < 50 && !heard; i++ {
+		id := fmt.Sprintf("warm-%d", i)
+		require.NoError(t, a.CreateOperation(ctx, store.Operation{ID: id, JobID: "j", Domain: "warm.test", Payload: []byte("p"), CreatedAt: time.Now()}))
+		select {
+		case <-events:
+			heard = true
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	require.True(t, heard, "replica b hears replica a")
+
+	require.NoError(t, a.CreateOperation(ctx, store.Operation{ID: "op", JobID: "j", Domain: "HRSync.test", Payload: []byte("p"), CreatedAt: time.Now()}))
+	_, err = a.MarkDispatched(ctx, "op", 1, "agent", "a", time.Now())
+	require.NoError(t, err)
+	require.NoError(t, a.Complete(ctx, "op", 1, []byte("ok"), time.Now()))
+	want := []store.Event{{Kind: store.EventOpPending, Key: "hrsync.test"}, {Kind: store.EventOpDone, Key: "op"}}
+	deadline := time.After(10 * time.Second)
+	for len(want) > 0 {
+		select {
+		case ev := <-events:
+			if ev == want[0] {
+				want = want[1:]
+			}
+		case <-deadline:
+			t.Fatalf("missing events %+v", want)
+		}
+	}
 }

@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const opColumns = `id, job_id, domain, payload, state, attempt, seq, agent_id, not_before, dispatched_at, result, created_at, updated_at`
+const opColumns = `id, job_id, domain, payload, state, attempt, seq, agent_id, replica_id, not_before, dispatched_at, result, created_at, updated_at`
 
 // CreateOperation implements store.Operations.
 func (s *Store) CreateOperation(ctx context.Context, op store.Operation) error {
@@ -22,6 +23,7 @@ func (s *Store) CreateOperation(ctx context.Context, op store.Operation) error {
 	if err != nil {
 		return fmt.Errorf("create operation %s: %w", op.ID, err)
 	}
+	s.events.Publish(store.Event{Kind: store.EventOpPending, Key: domainKey(op.Domain)})
 	return nil
 }
 
@@ -69,15 +71,15 @@ func (s *Store) queryOps(ctx context.Context, q string, args ...any) ([]store.Op
 }
 
 // MarkDispatched implements store.Operations.
-func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) (uint64, error) {
+func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, agentID, replicaID string, at time.Time) (uint64, error) {
 	var seq uint64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'op_seq' RETURNING value`).Scan(&seq); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE operations SET state = ?, attempt = ?, seq = ?, agent_id = ?, dispatched_at = ?, updated_at = ?
+		res, err := tx.ExecContext(ctx, `UPDATE operations SET state = ?, attempt = ?, seq = ?, agent_id = ?, replica_id = ?, dispatched_at = ?, updated_at = ?
 			WHERE id = ? AND state = ? AND attempt = ?`,
-			store.OpDispatched, attempt, seq, agentID, ms(at), ms(at), id, store.OpPending, attempt-1)
+			store.OpDispatched, attempt, seq, agentID, replicaID, ms(at), ms(at), id, store.OpPending, attempt-1)
 		if err != nil {
 			return err
 		}
@@ -91,21 +93,23 @@ func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, a
 
 // Requeue implements store.Operations.
 func (s *Store) Requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE operations SET state = ?, not_before = ?, agent_id = '', updated_at = ?
-		WHERE id = ? AND state = ? AND attempt = ?`, store.OpPending, ms(notBefore), ms(time.Now()), id, store.OpDispatched, attempt)
-	if err == nil {
-		err = affected(res, id)
+	var domain string
+	err := s.db.QueryRowContext(ctx, `UPDATE operations SET state = ?, not_before = ?, agent_id = '', replica_id = '', updated_at = ?
+		WHERE id = ? AND state = ? AND attempt = ? RETURNING domain`, store.OpPending, ms(notBefore), ms(time.Now()), id, store.OpDispatched, attempt).Scan(&domain)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = fmt.Errorf("operation %s changed underneath: %w", id, store.ErrConflict)
 	}
 	if err != nil {
 		return fmt.Errorf("requeue operation %s: %w", id, err)
 	}
+	s.events.Publish(store.Event{Kind: store.EventOpPending, Key: domainKey(domain)})
 	return nil
 }
 
 // Adopt implements store.Operations.
-func (s *Store) Adopt(ctx context.Context, id string, attempt uint32, agentID string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE operations SET state = ?, agent_id = ?, dispatched_at = ?, updated_at = ?
-		WHERE id = ? AND state IN (?, ?) AND attempt = ?`, store.OpDispatched, agentID, ms(at), ms(at), id, store.OpPending, store.OpDispatched, attempt)
+func (s *Store) Adopt(ctx context.Context, id string, attempt uint32, agentID, replicaID string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE operations SET state = ?, agent_id = ?, replica_id = ?, dispatched_at = ?, updated_at = ?
+		WHERE id = ? AND state IN (?, ?) AND attempt = ?`, store.OpDispatched, agentID, replicaID, ms(at), ms(at), id, store.OpPending, store.OpDispatched, attempt)
 	if err == nil {
 		err = affected(res, id)
 	}
@@ -125,6 +129,7 @@ func (s *Store) Complete(ctx context.Context, id string, attempt uint32, result 
 	if err != nil {
 		return fmt.Errorf("complete operation %s: %w", id, err)
 	}
+	s.events.Publish(store.Event{Kind: store.EventOpDone, Key: id})
 	return nil
 }
 
@@ -143,9 +148,13 @@ func scanOp(r scanner) (store.Operation, error) {
 	var op store.Operation
 	var state string
 	var notBefore, dispatched, created, updated int64
-	err := r.Scan(&op.ID, &op.JobID, &op.Domain, &op.Payload, &state, &op.Attempt, &op.Seq, &op.AgentID,
+	err := r.Scan(&op.ID, &op.JobID, &op.Domain, &op.Payload, &state, &op.Attempt, &op.Seq, &op.AgentID, &op.ReplicaID,
 		&notBefore, &dispatched, &op.Result, &created, &updated)
 	op.State = store.OpState(state)
 	op.NotBefore, op.DispatchedAt, op.CreatedAt, op.UpdatedAt = fromMS(notBefore), fromMS(dispatched), fromMS(created), fromMS(updated)
 	return op, err
 }
+
+// domainKey is the key of an EventOpPending: the domain as agents report
+// it (lower case, no trailing dot).
+func domainKey(domain string) string { return strings.ToLower(strings.TrimSuffix(domain, ".")) }

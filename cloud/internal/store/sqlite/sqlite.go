@@ -26,6 +26,9 @@ var migrations embed.FS
 // Store implements store.Store.
 type Store struct {
 	db *sql.DB
+	// events fans changes out in process: one SQLite file serves one
+	// replica.
+	events store.Hub
 }
 
 var _ store.Store = (*Store)(nil)

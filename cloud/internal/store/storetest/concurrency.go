@@ -69,7 +69,7 @@ func testRacingDispatch(t *testing.T, s store.Store) {
 	seqs := make([]uint64, writers)
 	winner := oneWinner(t, race(func(i int) error {
 		var err error
-		seqs[i], err = s.MarkDispatched(ctx, "op", 1, fmt.Sprintf("agent-%d", i), t0)
+		seqs[i], err = s.MarkDispatched(ctx, "op", 1, fmt.Sprintf("agent-%d", i), "r1", t0)
 		return err
 	}))
 	got, err := s.GetOperation(ctx, "op")
@@ -97,7 +97,7 @@ func testConcurrentSeq(t *testing.T, s store.Store) {
 	seqs := make([]uint64, writers)
 	for i, err := range race(func(i int) error {
 		var err error
-		seqs[i], err = s.MarkDispatched(ctx, fmt.Sprintf("op-%02d", i), 1, "a", t0)
+		seqs[i], err = s.MarkDispatched(ctx, fmt.Sprintf("op-%02d", i), 1, "a", "r1", t0)
 		return err
 	}) {
 		require.NoError(t, err, "writer %d", i)

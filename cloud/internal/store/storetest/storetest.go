@@ -39,6 +39,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"disabled links", testDisabledLinks},
 	}
 	tests = append(tests, sharedCases...)
+	tests = append(tests, scaleOutCases...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
 	}
@@ -149,9 +150,9 @@ func testOperationLifecycle(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Len(t, ready, 1)
 
-	seq1, err := s.MarkDispatched(ctx, "op1", 1, "agent-a", t0)
+	seq1, err := s.MarkDispatched(ctx, "op1", 1, "agent-a", "r1", t0)
 	require.NoError(t, err)
-	_, err = s.MarkDispatched(ctx, "op1", 1, "agent-b", t0)
+	_, err = s.MarkDispatched(ctx, "op1", 1, "agent-b", "r1", t0)
 	require.ErrorIs(t, err, store.ErrConflict, "an op is dispatched once per attempt")
 
 	ready, err = s.DispatchableOperations(ctx, t0, 10)
@@ -166,7 +167,7 @@ func testOperationLifecycle(t *testing.T, s store.Store) {
 	ready, err = s.DispatchableOperations(ctx, t0.Add(time.Minute), 10)
 	require.NoError(t, err)
 	require.Len(t, ready, 1)
-	seq2, err := s.MarkDispatched(ctx, "op1", 2, "agent-b", t0)
+	seq2, err := s.MarkDispatched(ctx, "op1", 2, "agent-b", "r1", t0)
 	require.NoError(t, err)
 	require.Greater(t, seq2, seq1, "sequence numbers grow")
 
@@ -188,16 +189,16 @@ func testOperationLifecycle(t *testing.T, s store.Store) {
 func testFencing(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	require.NoError(t, s.CreateOperation(ctx, store.Operation{ID: "op", JobID: "j", Domain: "d", Payload: []byte("p"), CreatedAt: t0}))
-	_, err := s.MarkDispatched(ctx, "op", 1, "a", t0)
+	_, err := s.MarkDispatched(ctx, "op", 1, "a", "r1", t0)
 	require.NoError(t, err)
 	require.NoError(t, s.Requeue(ctx, "op", 1, t0))
-	_, err = s.MarkDispatched(ctx, "op", 2, "b", t0)
+	_, err = s.MarkDispatched(ctx, "op", 2, "b", "r1", t0)
 	require.NoError(t, err)
 	require.ErrorIs(t, s.Complete(ctx, "op", 1, []byte("late"), t0), store.ErrConflict, "attempt 1 is stale")
 	require.ErrorIs(t, s.Requeue(ctx, "op", 1, t0), store.ErrConflict)
 	// Adopt keeps the attempt (the agent is still running attempt 2).
-	require.NoError(t, s.Adopt(ctx, "op", 2, "b", t0))
-	require.ErrorIs(t, s.Adopt(ctx, "op", 1, "b", t0), store.ErrConflict)
+	require.NoError(t, s.Adopt(ctx, "op", 2, "b", "r1", t0))
+	require.ErrorIs(t, s.Adopt(ctx, "op", 1, "b", "r1", t0), store.ErrConflict)
 	require.NoError(t, s.Complete(ctx, "op", 2, []byte("ok"), t0))
 	require.ErrorIs(t, s.Complete(ctx, "op", 2, []byte("again"), t0), store.ErrConflict, "a result lands once")
 	got, err := s.GetOperation(ctx, "op")
