@@ -17,6 +17,12 @@ type AgentOptions struct {
 	Dir   string
 	Cloud *Cloud
 	DC    *sambatest.DC
+	// CloudAddr is where the agent dials the cloud; Cloud.GRPCAddr() by
+	// default (set it to a bridge's address to put one in between).
+	CloudAddr string
+	// Proxy becomes cloud.proxy and ProxyPassword the content of
+	// cloud.proxy_password_file; both are optional.
+	Proxy, ProxyPassword string
 }
 
 // Agent is a running hrsync-agent process.
@@ -34,6 +40,9 @@ func StartAgent(ctx context.Context, bins Binaries, opts AgentOptions) (*Agent, 
 	if opts.ID == "" {
 		opts.ID = "agent-1"
 	}
+	if opts.CloudAddr == "" {
+		opts.CloudAddr = opts.Cloud.GRPCAddr()
+	}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -45,13 +54,24 @@ func StartAgent(ctx context.Context, bins Binaries, opts AgentOptions) (*Agent, 
 	if err := os.WriteFile(tok, []byte(opts.Cloud.AgentToken), 0o600); err != nil {
 		return nil, err
 	}
+	proxy := ""
+	if opts.Proxy != "" {
+		proxy = fmt.Sprintf("  proxy: %q\n", opts.Proxy)
+	}
+	if opts.ProxyPassword != "" {
+		ppw := filepath.Join(opts.Dir, "proxy-password")
+		if err := os.WriteFile(ppw, []byte(opts.ProxyPassword), 0o600); err != nil {
+			return nil, err
+		}
+		proxy += fmt.Sprintf("  proxy_password_file: %s\n", ppw)
+	}
 	cfg := fmt.Sprintf(`agent_id: %s
 state_dir: %s
 cloud:
   addr: %s
   ca_file: %s
   token_file: %s
-domains:
+%sdomains:
   - name: %s
     urls: [%s]
     bind_dn: %q
@@ -59,7 +79,7 @@ domains:
     ca_file: %s
 log:
   level: debug
-`, opts.ID, filepath.Join(opts.Dir, "state"), opts.Cloud.GRPCAddr(), opts.Cloud.CAFile, tok, opts.DC.Domain, opts.DC.URL, opts.DC.BindDN, pw, opts.DC.CAFile)
+`, opts.ID, filepath.Join(opts.Dir, "state"), opts.CloudAddr, opts.Cloud.CAFile, tok, proxy, opts.DC.Domain, opts.DC.URL, opts.DC.BindDN, pw, opts.DC.CAFile)
 	if err := os.WriteFile(a.ConfigFile, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
@@ -93,6 +113,9 @@ func (a *Agent) Restart(ctx context.Context) error {
 	}
 	return a.start(ctx)
 }
+
+// LogDir is where the agent writes its JSON log files.
+func (a *Agent) LogDir() string { return filepath.Join(a.opts.Dir, "state", "logs") }
 
 // Reconnects counts how often the agent's log says it connected.
 func (a *Agent) Reconnects() int {

@@ -13,6 +13,7 @@ import (
 	"github.com/hrsync/hrsync/agent/internal/executor"
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
 	"github.com/hrsync/hrsync/agent/internal/link"
+	"github.com/hrsync/hrsync/agent/internal/proxy"
 	"github.com/hrsync/hrsync/agent/internal/state"
 	"github.com/hrsync/hrsync/agent/internal/worker"
 	"github.com/hrsync/hrsync/shared/tlsutil"
@@ -72,10 +73,19 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("cloud.ca_file: %w", err)
 	}
-	sup, err := link.NewSupervisor(link.Config{
+	lcfg := link.Config{
 		Addr: cfg.Cloud.Addr, TLS: tlsCfg, Token: cfg.Cloud.Token, AgentID: cfg.AgentID, Domains: names,
 		Worker: w, Seq: journal, Logger: log.With("component", "link"),
-	})
+	}
+	proxyURL, src, err := proxy.Select(cfg.Cloud.Proxy, cfg.Cloud.ProxyPassword, os.Getenv, cfg.Cloud.Addr)
+	if err != nil {
+		return fmt.Errorf("cloud.proxy (%s): %w", src, err)
+	}
+	if proxyURL != nil {
+		lcfg.Dialer = (&proxy.Dialer{Proxy: proxyURL}).DialContext
+		log.Info("cloud stream goes through a proxy", "proxy", proxyURL.Host, "source", src, "authenticated", proxyURL.User != nil)
+	}
+	sup, err := link.NewSupervisor(lcfg)
 	if err != nil {
 		return err
 	}

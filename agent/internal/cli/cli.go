@@ -9,14 +9,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"syscall"
 
 	"github.com/kardianos/service"
 
 	"github.com/hrsync/hrsync/agent/internal/config"
+	"github.com/hrsync/hrsync/agent/internal/logfile"
 	"github.com/hrsync/hrsync/agent/internal/winsvc"
 	"github.com/hrsync/hrsync/shared/logging"
 	"github.com/hrsync/hrsync/shared/version"
@@ -91,20 +95,50 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hrsync-agent: invalid configuration:\n%v\n", err)
 		return 2
 	}
-	log, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
+	// Logs go to stderr, to hourly JSON files kept log.retention, and,
+	// under the Windows service, warnings and errors to the event log.
+	files, err := logfile.Open(logfile.Config{Dir: cfg.LogDir(), Retention: cfg.Log.Retention})
+	if err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: log.dir: %v\n", err)
+		return 1
+	}
+	defer files.Close()
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	var pruning sync.WaitGroup
+	pruning.Go(func() { files.Run(pruneCtx) })
+	defer pruning.Wait()
+	defer stopPrune()
+	toStderr, err := logging.NewHandler(stderr, cfg.Log.Level, cfg.Log.Format)
 	if err != nil {
 		fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
 		return 2
 	}
-	log = log.With(logging.KeyAgentID, cfg.AgentID)
-	prog := &winsvc.Program{Run: func(ctx context.Context) error { return RunAgent(ctx, cfg, log) }}
+	toFiles, err := logging.NewHandler(files, cfg.Log.Level, "json")
+	if err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+		return 2
+	}
+	handlers := []slog.Handler{toStderr, toFiles}
+	prog := &winsvc.Program{}
+	var svc service.Service
 	if !service.Interactive() {
-		s, err := service.New(prog, winsvc.Config(""))
-		if err != nil {
-			log.Error("service setup failed", "error", err)
+		if svc, err = service.New(prog, winsvc.Config("")); err != nil {
+			fmt.Fprintf(stderr, "hrsync-agent: service setup failed: %v\n", err)
 			return 1
 		}
-		if err := s.Run(); err != nil {
+		if runtime.GOOS == "windows" {
+			events, err := svc.SystemLogger(nil)
+			if err != nil {
+				fmt.Fprintf(stderr, "hrsync-agent: event log: %v\n", err)
+			} else {
+				handlers = append(handlers, winsvc.NewEventLogHandler(events))
+			}
+		}
+	}
+	log := slog.New(slog.NewMultiHandler(handlers...)).With(logging.KeyAgentID, cfg.AgentID)
+	prog.Run = func(ctx context.Context) error { return RunAgent(ctx, cfg, log) }
+	if svc != nil {
+		if err := svc.Run(); err != nil {
 			log.Error("service failed", "error", err)
 			return 1
 		}

@@ -15,7 +15,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
+	"github.com/hrsync/hrsync/agent/internal/proxy"
 	"github.com/hrsync/hrsync/shared/confload"
 )
 
@@ -31,6 +33,9 @@ type Config struct {
 	// MaxConcurrent operations. Default 8.
 	MaxConcurrent int `yaml:"max_concurrent"`
 	Log           Log `yaml:"log"`
+
+	// envErr is a malformed environment variable, reported by Validate.
+	envErr error
 }
 
 // Cloud says how to reach hrsync-cloud.
@@ -45,6 +50,15 @@ type Cloud struct {
 	// Token authenticates the agent (HRSYNC_AGENT_TOKEN or TokenFile).
 	Token     string `yaml:"-"`
 	TokenFile string `yaml:"token_file"`
+	// Proxy is an HTTP proxy the stream goes through with CONNECT:
+	// http://[user[:password]@]host:port. Empty means HTTPS_PROXY and
+	// NO_PROXY from the environment decide; "direct" means no proxy.
+	Proxy string `yaml:"proxy"`
+	// ProxyPasswordFile holds the proxy password, so it need not be in
+	// Proxy (or set HRSYNC_AGENT_PROXY_PASSWORD). It replaces a password
+	// in the URL.
+	ProxyPasswordFile string `yaml:"proxy_password_file"`
+	ProxyPassword     string `yaml:"-"`
 }
 
 // Domain is one AD domain and how to reach its DCs.
@@ -62,10 +76,23 @@ type Domain struct {
 	CAFile string `yaml:"ca_file"`
 }
 
-// Log configures logging.
+// Log configures logging: to stderr in Format, and as JSON lines to
+// hourly files in Dir, deleted once older than Retention.
 type Log struct {
 	Level  string `yaml:"level"`
 	Format string `yaml:"format"`
+	// Dir holds the log files; StateDir/logs when empty.
+	Dir string `yaml:"dir"`
+	// Retention is the age at which log files are deleted. Default 48h.
+	Retention time.Duration `yaml:"retention"`
+}
+
+// LogDir is Log.Dir, or its default under StateDir.
+func (c *Config) LogDir() string {
+	if c.Log.Dir != "" {
+		return c.Log.Dir
+	}
+	return filepath.Join(c.StateDir, "logs")
 }
 
 // Default returns a complete configuration.
@@ -80,7 +107,7 @@ func Default() Config {
 		StateDir:      stateDir,
 		Cloud:         Cloud{Addr: "127.0.0.1:8443"},
 		MaxConcurrent: 8,
-		Log:           Log{Level: "info", Format: "text"},
+		Log:           Log{Level: "info", Format: "text", Retention: 48 * time.Hour},
 	}
 }
 
@@ -98,10 +125,19 @@ func (c *Config) LoadEnv(getenv func(string) string) {
 		"HRSYNC_AGENT_ID": &c.AgentID, "HRSYNC_AGENT_STATE_DIR": &c.StateDir, "HRSYNC_AGENT_CLOUD_ADDR": &c.Cloud.Addr,
 		"HRSYNC_AGENT_CLOUD_CA_FILE": &c.Cloud.CAFile, "HRSYNC_AGENT_TOKEN": &c.Cloud.Token,
 		"HRSYNC_AGENT_LOG_LEVEL": &c.Log.Level, "HRSYNC_AGENT_LOG_FORMAT": &c.Log.Format,
+		"HRSYNC_AGENT_CLOUD_PROXY": &c.Cloud.Proxy, "HRSYNC_AGENT_PROXY_PASSWORD": &c.Cloud.ProxyPassword,
+		"HRSYNC_AGENT_LOG_DIR": &c.Log.Dir,
 	} {
 		if v := getenv(k); v != "" {
 			*p = v
 		}
+	}
+	if v := getenv("HRSYNC_AGENT_LOG_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			c.envErr = fieldErr("log.retention", "HRSYNC_AGENT_LOG_RETENTION=%q: %w", v, err)
+		}
+		c.Log.Retention = d
 	}
 	if v := getenv("HRSYNC_AGENT_LDAP_PASSWORD"); v != "" && len(c.Domains) == 1 {
 		c.Domains[0].Password = v
@@ -116,6 +152,9 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Cloud.CAFile, "cloud-ca", c.Cloud.CAFile, "CA file that signed the cloud's certificate")
 	fs.StringVar(&c.Log.Level, "log-level", c.Log.Level, "debug, info, warn or error")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "text or json")
+	fs.StringVar(&c.Cloud.Proxy, "cloud-proxy", c.Cloud.Proxy, `HTTP proxy for the stream, http://[user@]host:port, or "direct" (put the password in cloud.proxy_password_file)`)
+	fs.StringVar(&c.Log.Dir, "log-dir", c.Log.Dir, "directory of the JSON log files (default STATE_DIR/logs)")
+	fs.DurationVar(&c.Log.Retention, "log-retention", c.Log.Retention, "age at which log files are deleted")
 }
 
 // ResolveSecrets reads token and password files.
@@ -126,6 +165,13 @@ func (c *Config) ResolveSecrets() error {
 			return fieldErr("cloud.token_file", "%w", err)
 		}
 		c.Cloud.Token = strings.TrimSpace(string(b))
+	}
+	if c.Cloud.ProxyPassword == "" && c.Cloud.ProxyPasswordFile != "" {
+		b, err := os.ReadFile(c.Cloud.ProxyPasswordFile)
+		if err != nil {
+			return fieldErr("cloud.proxy_password_file", "%w", err)
+		}
+		c.Cloud.ProxyPassword = strings.TrimRight(string(b), "\r\n")
 	}
 	for i := range c.Domains {
 		d := &c.Domains[i]
@@ -157,6 +203,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Cloud.Token == "" {
 		errs = append(errs, fieldErr("cloud.token_file", "no agent token: set token_file or HRSYNC_AGENT_TOKEN"))
+	}
+	// Only the configured proxy is checked here; one from the environment
+	// is checked when the agent starts. Errors never show the password.
+	if c.Cloud.Proxy != "" && c.Cloud.Proxy != proxy.Direct {
+		u, err := proxy.ParseURL(c.Cloud.Proxy)
+		switch {
+		case err != nil:
+			errs = append(errs, fieldErr("cloud.proxy", "%w", err))
+		case c.Cloud.ProxyPassword != "" && u.User.Username() == "":
+			errs = append(errs, fieldErr("cloud.proxy_password_file", "a proxy password is set but cloud.proxy %q names no user", u.Redacted()))
+		}
 	}
 	if len(c.Domains) == 0 {
 		errs = append(errs, fieldErr("domains", "at least one domain is required"))
@@ -198,6 +255,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		errs = append(errs, fieldErr("log.format", "%q is not text or json", c.Log.Format))
+	}
+	if c.envErr != nil {
+		errs = append(errs, c.envErr)
+	} else if c.Log.Retention < time.Hour {
+		errs = append(errs, fieldErr("log.retention", "%s is shorter than 1h (files rotate hourly)", c.Log.Retention))
 	}
 	return errors.Join(errs...)
 }

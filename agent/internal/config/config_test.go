@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -85,4 +86,65 @@ func TestUnknownKeyIsAnError(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte("domain:\n  - name: x\n"), 0o644))
 	c := Default()
 	require.ErrorContains(t, c.LoadFile(file), "domain")
+}
+
+func TestProxyAndLogSettings(t *testing.T) {
+	dir := t.TempDir()
+	ppw := filepath.Join(dir, "proxy-pw")
+	require.NoError(t, os.WriteFile(ppw, []byte("pr0xy\n"), 0o600))
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		env    map[string]string
+		field  string // "" when valid
+		check  func(t *testing.T, c Config)
+	}{
+		{"defaults", nil, nil, "", func(t *testing.T, c Config) {
+			require.Equal(t, 48*time.Hour, c.Log.Retention)
+			require.Equal(t, filepath.Join(c.StateDir, "logs"), c.LogDir())
+			require.Empty(t, c.Cloud.Proxy)
+		}},
+		{"proxy with a password file", func(c *Config) {
+			c.Cloud.Proxy, c.Cloud.ProxyPasswordFile = "http://svc@proxy.corp:3128", ppw
+		}, nil, "", func(t *testing.T, c Config) { require.Equal(t, "pr0xy", c.Cloud.ProxyPassword) }},
+		{"proxy and password from the environment", nil,
+			map[string]string{"HRSYNC_AGENT_CLOUD_PROXY": "http://svc@proxy.corp:3128", "HRSYNC_AGENT_PROXY_PASSWORD": "envpw"}, "",
+			func(t *testing.T, c Config) {
+				require.Equal(t, "http://svc@proxy.corp:3128", c.Cloud.Proxy)
+				require.Equal(t, "envpw", c.Cloud.ProxyPassword)
+			}},
+		{"direct", func(c *Config) { c.Cloud.Proxy = "direct" }, nil, "", nil},
+		{"log settings from the environment", nil, map[string]string{"HRSYNC_AGENT_LOG_DIR": "/var/log/hrsync", "HRSYNC_AGENT_LOG_RETENTION": "72h"}, "",
+			func(t *testing.T, c Config) {
+				require.Equal(t, "/var/log/hrsync", c.LogDir())
+				require.Equal(t, 72*time.Hour, c.Log.Retention)
+			}},
+		{"https proxy", func(c *Config) { c.Cloud.Proxy = "https://proxy.corp:3128" }, nil, "cloud.proxy", nil},
+		{"proxy without port", func(c *Config) { c.Cloud.Proxy = "http://proxy.corp" }, nil, "cloud.proxy", nil},
+		{"password without user", func(c *Config) { c.Cloud.Proxy, c.Cloud.ProxyPasswordFile = "http://proxy.corp:3128", ppw }, nil, "cloud.proxy_password_file", nil},
+		{"retention too short", func(c *Config) { c.Log.Retention = 10 * time.Minute }, nil, "log.retention", nil},
+		{"retention not a duration", nil, map[string]string{"HRSYNC_AGENT_LOG_RETENTION": "two days"}, "log.retention", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := valid(t)
+			if tc.mutate != nil {
+				tc.mutate(&c)
+			}
+			c.LoadEnv(func(k string) string { return tc.env[k] })
+			require.NoError(t, c.ResolveSecrets())
+			err := c.Validate()
+			if tc.field != "" {
+				var fe *FieldError
+				require.True(t, errors.As(err, &fe), "%v", err)
+				require.Equal(t, tc.field, fe.Field)
+				require.NotContains(t, err.Error(), "pr0xy")
+				return
+			}
+			require.NoError(t, err)
+			if tc.check != nil {
+				tc.check(t, c)
+			}
+		})
+	}
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 	"github.com/hrsync/hrsync/shared/direrr"
+	"github.com/hrsync/hrsync/shared/logging"
 )
 
 // Log attribute keys.
@@ -48,7 +49,7 @@ const (
 	keyResultCode = "ldap_result_code"
 	keyDuration   = "duration"
 	keyEntries    = "entries"
-	keyDN         = "dn"
+	keyDN         = logging.KeyDN // redacted by the agent's log handlers
 )
 
 const (

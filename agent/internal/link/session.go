@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"sync/atomic"
 	"time"
@@ -55,7 +56,12 @@ type Config struct {
 	Logger   *slog.Logger
 	Observer func(State, error)
 
-	// DialOptions are appended to the defaults (a proxy dialer, for instance).
+	// Dialer, when set, opens the connection to Addr (through a proxy, for
+	// instance); it receives Addr unresolved. By default gRPC dials
+	// directly and never looks at HTTPS_PROXY: the agent's configuration
+	// decides (see package proxy).
+	Dialer func(ctx context.Context, addr string) (net.Conn, error)
+	// DialOptions are appended to the defaults.
 	DialOptions []grpc.DialOption
 	// HandshakeTimeout bounds Hello→Welcome. Default 15s.
 	HandshakeTimeout time.Duration
@@ -114,11 +120,19 @@ type Session struct {
 // Run dials, handshakes and streams until the connection ends or ctx is done.
 func (s *Session) Run(ctx context.Context) error {
 	cfg := s.cfg
-	opts := append([]grpc.DialOption{
+	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(credentials.NewTLS(cfg.TLS)),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second, PermitWithoutStream: true}),
-	}, cfg.DialOptions...)
-	conn, err := grpc.NewClient(cfg.Addr, opts...)
+		grpc.WithNoProxy(),
+	}
+	target := cfg.Addr
+	if cfg.Dialer != nil {
+		// passthrough hands the host name to the dialer, so a proxy
+		// resolves the cloud's name, not the agent.
+		target = "passthrough:///" + cfg.Addr
+		opts = append(opts, grpc.WithContextDialer(cfg.Dialer))
+	}
+	conn, err := grpc.NewClient(target, append(opts, cfg.DialOptions...)...)
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", cfg.Addr, err)
 	}

@@ -3,6 +3,8 @@ package winsvc
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -46,4 +48,23 @@ func TestConfigRunsForeground(t *testing.T) {
 	c := Config("/etc/hrsync/agent.yaml")
 	require.Equal(t, []string{"run", "--config", "/etc/hrsync/agent.yaml"}, c.Arguments)
 	require.Equal(t, Name, c.Name)
+}
+
+type fakeEvents struct{ warnings, errors []string }
+
+func (f *fakeEvents) Warning(v ...any) error {
+	f.warnings = append(f.warnings, fmt.Sprint(v...))
+	return nil
+}
+func (f *fakeEvents) Error(v ...any) error { f.errors = append(f.errors, fmt.Sprint(v...)); return nil }
+
+func TestEventLogHandlerTakesWarningsAndErrors(t *testing.T) {
+	ev := &fakeEvents{}
+	log := slog.New(NewEventLogHandler(ev)).With("agent_id", "a1")
+	log.Debug("noise")
+	log.Info("agent started")
+	log.Warn("stream ended; reconnecting", "error", "proxy unreachable")
+	log.Error("user add failed", "dn", "CN=Søren Kjær,OU=Staff,DC=corp")
+	require.Equal(t, []string{`level=WARN msg="stream ended; reconnecting" agent_id=a1 error="proxy unreachable"`}, ev.warnings)
+	require.Equal(t, []string{`level=ERROR msg="user add failed" agent_id=a1 dn="CN=(redacted),OU=Staff,DC=corp"`}, ev.errors)
 }

@@ -70,6 +70,9 @@ func Start(t *testing.T) *Cloud {
 	return c
 }
 
+// CAFile is the fake's CA certificate, for agent configurations.
+func (c *Cloud) CAFile() string { return c.caFile }
+
 // ClientTLS trusts the fake's CA.
 func (c *Cloud) ClientTLS(t *testing.T) *tls.Config {
 	cfg, err := tlsutil.ClientConfig(c.caFile, "127.0.0.1")
