@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hrsync's demo and tests need: a Samba AD DC,
-# the OpenLDAP client tools, protoc and the PostgreSQL server (tests start
+# OpenLDAP's slapd (shared/slapdtest starts throwaway directories from it)
+# and client tools, protoc and the PostgreSQL server (tests start
 # throwaway servers from its binaries, see cloud/cloudtest/pgtest). Runs
 # apt-get only when something is missing, so repeated runs are fast.
 set -euo pipefail
 
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in samba samba-ad-dc samba-ad-provision ldap-utils protobuf-compiler iproute2 postgresql; do
+for pkg in samba samba-ad-dc samba-ad-provision slapd ldap-utils protobuf-compiler iproute2 postgresql; do
   have "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then
@@ -21,9 +22,9 @@ echo "install-deps: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# The Debian samba and postgresql packages start system daemons on install;
+# The Debian samba, slapd and postgresql packages start system daemons on install;
 # hrsync runs its own throwaway DCs and databases, needs the ports on
 # 127.0.0.1 free and has no use for the system cluster.
-for svc in samba-ad-dc smbd nmbd winbind postgresql; do
+for svc in samba-ad-dc smbd nmbd winbind slapd postgresql; do
   (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true) >/dev/null 2>&1
 done
