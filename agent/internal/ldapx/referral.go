@@ -45,6 +45,18 @@ type ReferralError struct {
 func (e *ReferralError) Error() string { return e.Err.Error() }
 func (e *ReferralError) Unwrap() error { return e.Err }
 
+// ReferredError is a failure on the server a referral led to, not on the
+// home server: a caller choosing among home servers must not hold it
+// against the one it used.
+type ReferredError struct {
+	// Target is the referred server, ldaps://host:port.
+	Target string
+	Err    error
+}
+
+func (e *ReferredError) Error() string { return "after referral to " + e.Target + ": " + e.Err.Error() }
+func (e *ReferredError) Unwrap() error { return e.Err }
+
 // referralURLs returns the URLs of a referral result (RFC 4511 4.1.10),
 // which go-ldap keeps only in the raw packet of its error.
 func referralURLs(err error) []string {
@@ -345,13 +357,13 @@ func (c *chasing) write(ctx context.Context, dn string, do func(conn Conn, dn st
 		c.ch.cfg.Logger.DebugContext(ctx, "following referral", keyHost, h.host, keyHops, depth+1)
 		conn, derr := c.ch.get(ctx, h.target)
 		if derr != nil {
-			return fmt.Errorf("follow referral to %s: %w", h.target, Classify("dial "+h.target, derr))
+			return &ReferredError{Target: h.target, Err: Classify("dial "+h.target, derr)}
 		}
 		dn = h.dn
 		err = do(conn, dn)
 		c.ch.put(h.target, conn, err)
 		if err != nil && !errors.As(err, &re) {
-			return fmt.Errorf("after referral to %s: %w", h.target, err)
+			return &ReferredError{Target: h.target, Err: err}
 		}
 	}
 }
@@ -413,7 +425,7 @@ func (c *chasing) search(ctx context.Context, conn Conn, target string, req *lda
 	}
 	if err != nil {
 		if target != "" {
-			return nil, fmt.Errorf("after referral to %s: %w", target, err)
+			return nil, &ReferredError{Target: target, Err: err}
 		}
 		return nil, err
 	}
@@ -440,7 +452,7 @@ func (c *chasing) searchAt(ctx context.Context, h hop, req *ldap.SearchRequest, 
 	c.ch.cfg.Logger.DebugContext(ctx, "following search referral", keyHost, h.host, keyHops, depth)
 	conn, err := c.ch.get(ctx, h.target)
 	if err != nil {
-		return nil, fmt.Errorf("follow referral to %s: %w", h.target, Classify("dial "+h.target, err))
+		return nil, &ReferredError{Target: h.target, Err: Classify("dial "+h.target, err)}
 	}
 	return c.search(ctx, conn, h.target, req, depth, tr)
 }
@@ -497,7 +509,7 @@ func (c *chasing) searchPages(ctx context.Context, conn Conn, target string, req
 	}
 	if err != nil {
 		if target != "" {
-			return fmt.Errorf("after referral to %s: %w", target, err)
+			return &ReferredError{Target: target, Err: err}
 		}
 		return err
 	}
@@ -521,7 +533,7 @@ func (c *chasing) searchPagesAt(ctx context.Context, h hop, req *ldap.SearchRequ
 	c.ch.cfg.Logger.DebugContext(ctx, "following search referral", keyHost, h.host, keyHops, depth)
 	conn, err := c.ch.get(ctx, h.target)
 	if err != nil {
-		return fmt.Errorf("follow referral to %s: %w", h.target, Classify("dial "+h.target, err))
+		return &ReferredError{Target: h.target, Err: Classify("dial "+h.target, err)}
 	}
 	return c.searchPages(ctx, conn, h.target, req, pageSize, page, final, depth, tr)
 }
