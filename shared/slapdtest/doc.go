@@ -7,6 +7,10 @@
 // generated CA and a certificate for 127.0.0.1. It is bound to as the
 // suffix's root DN cn=admin,<suffix>; servers started with the same
 // Password accept the same credentials, like the domains of a forest.
+// Besides the core, cosine and inetOrgPerson schemas, the auxiliary class
+// ADAccount allows the AD attributes the agent reads (objectGUID,
+// sAMAccountName, userPrincipalName, employeeID, userAccountControl) on
+// any entry.
 //
 // slapd comes from the Debian package slapd: run scripts/install-deps.sh
 // (or make deps). New fails the test, never skips it, when slapd is

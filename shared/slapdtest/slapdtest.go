@@ -69,6 +69,17 @@ func (o *Options) CheckAndSetDefaults() error {
 	return nil
 }
 
+// adSchema adds the few Active Directory attributes the agent reads and
+// matches on, with AD's OIDs, and the auxiliary class ADAccount that
+// allows them on any entry. Tests give entries an objectGUID of 16 bytes.
+const adSchema = `attributetype ( 1.2.840.113556.1.4.2 NAME 'objectGUID' EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
+attributetype ( 1.2.840.113556.1.4.221 NAME 'sAMAccountName' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+attributetype ( 1.2.840.113556.1.4.656 NAME 'userPrincipalName' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+attributetype ( 1.2.840.113556.1.4.35 NAME 'employeeID' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+attributetype ( 1.2.840.113556.1.4.8 NAME 'userAccountControl' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.4203.666.11.1 NAME 'ADAccount' AUXILIARY MAY ( objectGUID $ sAMAccountName $ userPrincipalName $ employeeID $ userAccountControl ) )
+`
+
 const (
 	moduleDir = "/usr/lib/ldap"
 	schemaDir = "/etc/ldap/schema"
@@ -194,9 +205,13 @@ func (s *Server) writeConfig() error {
 	if err := os.MkdirAll(filepath.Join(s.Dir, "db"), 0o700); err != nil {
 		return fmt.Errorf("create database directory: %w", err)
 	}
+	if err := os.WriteFile(filepath.Join(s.Dir, "hrsync-ad.schema"), []byte(adSchema), 0o644); err != nil {
+		return fmt.Errorf("write schema: %w", err)
+	}
 	conf := fmt.Sprintf(`include %[1]s/core.schema
 include %[1]s/cosine.schema
 include %[1]s/inetorgperson.schema
+include %[2]s/hrsync-ad.schema
 pidfile %[2]s/slapd.pid
 argsfile %[2]s/slapd.args
 modulepath %[3]s
