@@ -403,7 +403,8 @@ func (c *chasing) Del(ctx context.Context, req *ldap.DelRequest) error {
 func (c *chasing) Close() error { return c.home.Close() }
 
 // Search runs req on home, then follows a referral for its base and every
-// continuation reference, gathering all entries into one result. The
+// continuation reference (but those to AD's configuration and DNS
+// partitions, which hold no users), gathering all entries into one result. The
 // result's Referrals are those left unfollowed (all of them when chasing
 // is off).
 func (c *chasing) Search(ctx context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
@@ -434,6 +435,9 @@ func (c *chasing) search(ctx context.Context, conn Conn, target string, req *lda
 	}
 	out := &ldap.SearchResult{Entries: res.Entries, Controls: res.Controls}
 	for _, ref := range res.Referrals {
+		if skipReference(ref) {
+			continue
+		}
 		h, nerr := c.next(errSearchReference(req.BaseDN), []string{ref}, req.BaseDN, depth, tr)
 		if nerr != nil {
 			return nil, nerr
@@ -455,6 +459,24 @@ func (c *chasing) searchAt(ctx context.Context, h hop, req *ldap.SearchRequest, 
 		return nil, &ReferredError{Target: h.target, Err: Classify("dial "+h.target, err)}
 	}
 	return c.search(ctx, conn, h.target, req, depth, tr)
+}
+
+// nonDomainPartitions are the first RDNs of AD's naming contexts that hold
+// no users: the configuration (and, below it, the schema) partition and
+// the DNS application partitions. AD lists them as continuation references
+// in every subtree search from a forest root domain's top.
+var nonDomainPartitions = []string{"cn=configuration", "dc=domaindnszones", "dc=forestdnszones"}
+
+// skipReference reports whether a continuation reference leads to a
+// partition that holds no users, which searches do not follow.
+func skipReference(ref string) bool {
+	h, err := parseReferral(ref, "")
+	if err != nil || h.dn == "" {
+		return false
+	}
+	first, _, _ := strings.Cut(h.dn, ",")
+	first = strings.ToLower(strings.ReplaceAll(first, " ", ""))
+	return slices.Contains(nonDomainPartitions, first)
 }
 
 // errSearchReference is the error a refused continuation reference
@@ -494,7 +516,7 @@ func (c *chasing) SearchPages(ctx context.Context, req *ldap.SearchRequest, page
 func (c *chasing) searchPages(ctx context.Context, conn Conn, target string, req *ldap.SearchRequest, pageSize uint32,
 	page func([]*ldap.Entry, bool) error, final bool, depth int, tr *trail) error {
 	refs, err := pagedSearch(ctx, conn.Search, req, pageSize, page, func(refs []string) bool {
-		return !final || (!c.ch.cfg.Off && len(refs) > 0)
+		return !final || (!c.ch.cfg.Off && slices.ContainsFunc(refs, func(r string) bool { return !skipReference(r) }))
 	})
 	if target != "" {
 		c.ch.put(target, conn, err)
@@ -516,6 +538,7 @@ func (c *chasing) searchPages(ctx context.Context, conn Conn, target string, req
 	if c.ch.cfg.Off {
 		return nil
 	}
+	refs = slices.DeleteFunc(refs, skipReference)
 	for i, ref := range refs {
 		h, nerr := c.next(errSearchReference(req.BaseDN), []string{ref}, req.BaseDN, depth, tr)
 		if nerr != nil {

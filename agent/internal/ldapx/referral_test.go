@@ -242,3 +242,22 @@ func TestChaseRefused(t *testing.T) {
 		require.EqualValues(t, ldap.LDAPResultReferralLimitExceeded, de.LDAPResultCode)
 	})
 }
+
+func TestSkipReference(t *testing.T) {
+	tests := []struct {
+		ref  string
+		skip bool
+	}{
+		{"ldaps://hrsync.test/CN=Configuration,DC=hrsync,DC=test", true},
+		{"ldap://corp.example.com/CN=Schema,CN=Configuration,DC=corp,DC=example,DC=com", false},
+		{"ldap://DomainDnsZones.corp.example.com/DC=DomainDnsZones,DC=corp,DC=example,DC=com", true},
+		{"ldap://ForestDnsZones.corp.example.com/DC=ForestDnsZones,DC=corp,DC=example,DC=com", true},
+		{"ldap://child.corp.example.com/DC=child,DC=corp,DC=example,DC=com", false},
+		{"ldaps://127.0.0.1:1636/ou=remote,dc=hrsync,dc=test??sub", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ref, func(t *testing.T) {
+			require.Equal(t, tc.skip, ldapx.SkipReference(tc.ref))
+		})
+	}
+}
