@@ -14,8 +14,12 @@
 //	...
 //	ex.Execute(ctx, op, func(r *agentv1.Result) { send(r) })
 //
-// Bound connections are pooled per domain and reused; one whose operation
-// failed on the network, timed out or was cancelled is closed. Failures
+// Bound connections are pooled per DC and reused; one whose operation
+// failed on the network, timed out or was cancelled is closed. A domain's
+// DCs are used in order of preference: an operation that fails on the
+// network runs again on the next DC, Run's health checks bring a DC back,
+// and operations return to a preferred DC after Config.FailbackAfter.
+// Referrals are followed through Domain.Chaser. Failures
 // are reported in Result.error through direrr; passwords and attribute
 // values never appear in logs, and DNs only at debug level.
 package executor
