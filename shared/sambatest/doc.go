@@ -24,6 +24,19 @@
 //		...
 //	}
 //
+// A second DC of the same domain joins a first started with
+// Options.Joinable (samba-tool domain join, DNS backend NONE, on its own
+// address). The DCs replicate by DRS; having no DNS to find each other by
+// name, tests force a pull with Replicate. Kill and Restart stop a DC and
+// bring it back, as an outage:
+//
+//	dc1 := sambatest.NewWith(t, sambatest.Options{Joinable: true})
+//	dc2 := sambatest.NewJoined(t, dc1)
+//	require.NoError(t, dc1.Kill())
+//	... // work against dc2
+//	require.NoError(t, dc1.Restart(ctx))
+//	require.NoError(t, dc1.Replicate(ctx, dc2))
+//
 // Long-running programs use Start and Stop:
 //
 //	dc, err := sambatest.Start(ctx, sambatest.Options{})

@@ -34,6 +34,9 @@ type Options struct {
 	StartTimeout time.Duration
 	// KeepDir keeps the instance directory after Stop, for debugging.
 	KeepDir bool
+	// Joinable also runs the RPC and replication services, so that Join
+	// can add another DC to the domain.
+	Joinable bool
 }
 
 // CheckAndSetDefaults fills in defaults and checks the prerequisites: Linux,
@@ -78,6 +81,9 @@ type DC struct {
 	Domain string
 	// BaseDN is the domain's naming context, DC=hrsync,DC=test.
 	BaseDN string
+	// NetBIOSName is the DC's computer name, HRSYNCDC for a copy of the
+	// template.
+	NetBIOSName string
 	// BindDN and BindUPN name the domain Administrator.
 	BindDN  string
 	BindUPN string
@@ -90,11 +96,12 @@ type DC struct {
 	// samba logs at the top.
 	Dir string
 
-	keepDir bool
-	cmd     *exec.Cmd
-	lease   *addrLease
-	exited  chan struct{} // closed once samba has been reaped
-	waitErr error         // set before exited is closed
+	keepDir  bool
+	joinable bool
+	cmd      *exec.Cmd
+	lease    *addrLease
+	exited   chan struct{} // closed once samba has been reaped
+	waitErr  error         // set before exited is closed
 
 	stopOnce sync.Once
 	stopErr  error
@@ -119,16 +126,18 @@ func Start(ctx context.Context, opts Options) (_ *DC, err error) {
 		return nil, fmt.Errorf("sambatest: create instance directory: %w", err)
 	}
 	dc := &DC{
-		URL:     "ldaps://" + net.JoinHostPort(lease.addr, "636"),
-		Addr:    lease.addr,
-		Domain:  domainName,
-		BaseDN:  baseDN,
-		BindDN:  "CN=Administrator,CN=Users," + baseDN,
-		BindUPN: "Administrator@" + domainName,
-		Dir:     dir,
-		keepDir: opts.KeepDir,
-		lease:   lease,
-		exited:  make(chan struct{}),
+		NetBIOSName: strings.ToUpper(hostName),
+		URL:         "ldaps://" + net.JoinHostPort(lease.addr, "636"),
+		Addr:        lease.addr,
+		Domain:      domainName,
+		BaseDN:      baseDN,
+		BindDN:      "CN=Administrator,CN=Users," + baseDN,
+		BindUPN:     "Administrator@" + domainName,
+		Dir:         dir,
+		keepDir:     opts.KeepDir,
+		joinable:    opts.Joinable,
+		lease:       lease,
+		exited:      make(chan struct{}),
 	}
 	defer func() {
 		if err != nil {
@@ -148,7 +157,11 @@ func Start(ctx context.Context, opts Options) (_ *DC, err error) {
 		return nil, err
 	}
 	dc.CAFile, dc.CAPEM = tf.caFile, tf.caPEM
-	if err := configure(dir, tmpl.dir, lease.addr, tf); err != nil {
+	services := "ldap, cldap, kdc"
+	if opts.Joinable {
+		services = joinServices
+	}
+	if err := configure(dir, tmpl.dir, lease.addr, tf, services); err != nil {
 		return nil, err
 	}
 	if err := dc.run(); err != nil {
@@ -304,7 +317,13 @@ func (dc *DC) stop() error {
 // test, naming what is missing, when samba cannot run here.
 func New(t testing.TB) *DC {
 	t.Helper()
-	dc, err := Start(t.Context(), Options{})
+	return NewWith(t, Options{})
+}
+
+// NewWith is New with options.
+func NewWith(t testing.TB, opts Options) *DC {
+	t.Helper()
+	dc, err := Start(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("start Samba AD DC: %v", err)
 	}

@@ -55,8 +55,9 @@ func normKey(k string) string {
 	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(k), " ", ""))
 }
 
-// configure rewrites dir/etc/smb.conf of a copied template.
-func configure(dir, templateDir, addr string, tf *tlsFiles) error {
+// configure rewrites dir/etc/smb.conf of a copied template (or of a
+// joined DC, with templateDir the same as dir) to run services.
+func configure(dir, templateDir, addr string, tf *tlsFiles, services string) error {
 	path := dir + "/etc/smb.conf"
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -67,7 +68,7 @@ func configure(dir, templateDir, addr string, tf *tlsFiles) error {
 		{"bind interfaces only", "yes"},
 		{"pid directory", dir + "/run"},
 		{"log file", dir + "/log.%m"},
-		{"server services", "ldap, cldap, kdc"},
+		{"server services", services},
 		{"tls enabled", "yes"},
 		{"tls keyfile", tf.keyFile},
 		{"tls certfile", tf.certFile},

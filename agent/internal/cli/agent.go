@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hrsync/hrsync/agent/internal/config"
@@ -39,24 +42,28 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("journal pruned", "entries", n)
 	}
 
-	domains := map[string]executor.Domain{}
-	names := make([]string, 0, len(cfg.Domains))
-	for _, d := range cfg.Domains {
-		lcfg := ldapx.Config{URLs: d.URLs, BindDN: d.BindDN, Password: d.Password}
-		if d.CAFile != "" {
-			pool, err := tlsutil.LoadCAPool(d.CAFile)
-			if err != nil {
-				return fmt.Errorf("domain %s ca_file: %w", d.Name, err)
-			}
-			lcfg.RootCAs = pool
-		}
-		domains[d.Name] = executor.Domain{Dial: func(ctx context.Context) (ldapx.Conn, error) { return ldapx.Dial(ctx, lcfg) }}
-		names = append(names, d.Name)
-	}
-	exec, err := executor.New(executor.Config{Domains: domains, Logger: log})
+	domains, names, err := directoryDomains(cfg, log)
 	if err != nil {
 		return err
 	}
+	exec, err := executor.New(executor.Config{
+		Domains: domains, Logger: log,
+		HealthInterval: cfg.DCHealth.Interval, HealthTimeout: cfg.DCHealth.Timeout, FailbackAfter: cfg.DCHealth.FailbackAfter,
+	})
+	if err != nil {
+		return err
+	}
+	defer exec.Close()
+	healthCtx, cancelHealth := context.WithCancel(context.WithoutCancel(ctx))
+	healthDone := make(chan struct{})
+	go func() {
+		defer close(healthDone)
+		exec.Run(healthCtx)
+	}()
+	defer func() {
+		cancelHealth()
+		<-healthDone
+	}()
 	// The worker outlives sessions and is cancelled only after draining.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -121,4 +128,67 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	<-linkDone
 	log.Info("agent stopped")
 	return nil
+}
+
+// directoryDomains builds the executor's domains from the configuration:
+// each URL is a DC, in the order given, and referrals are followed (unless
+// referrals.mode is off) to the hosts of referrals.allowed_hosts and of
+// the configured domains. A referral to a configured domain's name goes to
+// that domain's DCs, in order.
+func directoryDomains(cfg config.Config, log *slog.Logger) (map[string]executor.Domain, []string, error) {
+	byName := map[string]ldapx.Config{}
+	allowed := slices.Clone(cfg.Referrals.AllowedHosts)
+	for _, d := range cfg.Domains {
+		lcfg := ldapx.Config{URLs: d.URLs, BindDN: d.BindDN, Password: d.Password}
+		if d.CAFile != "" {
+			pool, err := tlsutil.LoadCAPool(d.CAFile)
+			if err != nil {
+				return nil, nil, fmt.Errorf("domain %s ca_file: %w", d.Name, err)
+			}
+			lcfg.RootCAs = pool
+		}
+		byName[strings.ToLower(d.Name)] = lcfg
+		allowed = append(allowed, d.Name)
+		for _, u := range d.URLs {
+			if p, err := url.Parse(u); err == nil {
+				allowed = append(allowed, p.Host)
+			}
+		}
+	}
+	domains := map[string]executor.Domain{}
+	names := make([]string, 0, len(cfg.Domains))
+	for _, d := range cfg.Domains {
+		lcfg := byName[strings.ToLower(d.Name)]
+		dcs := make([]executor.DC, 0, len(d.URLs))
+		for _, u := range d.URLs {
+			one := lcfg
+			one.URLs = []string{u}
+			dcs = append(dcs, executor.DC{Name: u, Dial: func(ctx context.Context) (ldapx.Conn, error) { return ldapx.Dial(ctx, one) }})
+		}
+		chaser, err := ldapx.NewChaser(ldapx.ChaseConfig{
+			Off:          cfg.Referrals.Mode == config.ReferralsOff,
+			AllowedHosts: allowed,
+			MaxHops:      cfg.Referrals.MaxHops,
+			Dial: func(ctx context.Context, target string) (ldapx.Conn, error) {
+				c := lcfg // the same credentials
+				c.URLs = []string{target}
+				if p, err := url.Parse(target); err == nil {
+					if other, ok := byName[strings.ToLower(p.Hostname())]; ok {
+						c.URLs = other.URLs
+						if other.RootCAs != nil {
+							c.RootCAs = other.RootCAs
+						}
+					}
+				}
+				return ldapx.Dial(ctx, c)
+			},
+			Logger: log.With("component", "referrals"),
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		domains[d.Name] = executor.Domain{DCs: dcs, Chaser: chaser}
+		names = append(names, d.Name)
+	}
+	return domains, names, nil
 }

@@ -32,10 +32,49 @@ type Config struct {
 	Domains []Domain `yaml:"domains"`
 	// MaxConcurrent operations. Default 8.
 	MaxConcurrent int `yaml:"max_concurrent"`
-	Log           Log `yaml:"log"`
+	// Referrals says whether LDAP referrals to the other domains of the
+	// forest are followed.
+	Referrals Referrals `yaml:"referrals"`
+	// DCHealth tunes the health checks of the DCs listed in domains[].urls.
+	DCHealth DCHealth `yaml:"dc_health"`
+	Log      Log      `yaml:"log"`
 
 	// envErr is a malformed environment variable, reported by Validate.
 	envErr error
+}
+
+// Referral modes.
+const (
+	ReferralsFollow = "follow"
+	ReferralsOff    = "off"
+)
+
+// Referrals configures referral chasing, for every domain.
+type Referrals struct {
+	// Mode is follow (the default) or off. Following, a write or search
+	// that a DC answers with a referral is done on the referred server
+	// with the same credentials, and searches follow continuation
+	// references, so uniqueness checks cover the forest. Off, a referral
+	// fails the operation and searches see the domain only.
+	Mode string `yaml:"mode"`
+	// AllowedHosts are the hosts referrals may lead to besides the
+	// configured domains' names and DC hosts: host names, host:port, or
+	// *.suffix for every name under suffix (e.g. *.corp.example.com).
+	AllowedHosts []string `yaml:"allowed_hosts"`
+	// MaxHops bounds a chain of referrals; default 5.
+	MaxHops int `yaml:"max_hops"`
+}
+
+// DCHealth configures the DC health checks.
+type DCHealth struct {
+	// Interval between checks (a rootDSE read per DC) of a domain with
+	// several URLs; default 30s.
+	Interval time.Duration `yaml:"interval"`
+	// Timeout of one check; default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+	// FailbackAfter is how long a more preferred DC must be healthy again
+	// before operations return to it; default 2m.
+	FailbackAfter time.Duration `yaml:"failback_after"`
 }
 
 // Cloud says how to reach hrsync-cloud.
@@ -107,6 +146,8 @@ func Default() Config {
 		StateDir:      stateDir,
 		Cloud:         Cloud{Addr: "127.0.0.1:8443"},
 		MaxConcurrent: 8,
+		Referrals:     Referrals{Mode: ReferralsFollow, MaxHops: 5},
+		DCHealth:      DCHealth{Interval: 30 * time.Second, Timeout: 10 * time.Second, FailbackAfter: 2 * time.Minute},
 		Log:           Log{Level: "info", Format: "text", Retention: 48 * time.Hour},
 	}
 }
@@ -126,7 +167,8 @@ func (c *Config) LoadEnv(getenv func(string) string) {
 		"HRSYNC_AGENT_CLOUD_CA_FILE": &c.Cloud.CAFile, "HRSYNC_AGENT_TOKEN": &c.Cloud.Token,
 		"HRSYNC_AGENT_LOG_LEVEL": &c.Log.Level, "HRSYNC_AGENT_LOG_FORMAT": &c.Log.Format,
 		"HRSYNC_AGENT_CLOUD_PROXY": &c.Cloud.Proxy, "HRSYNC_AGENT_PROXY_PASSWORD": &c.Cloud.ProxyPassword,
-		"HRSYNC_AGENT_LOG_DIR": &c.Log.Dir,
+		"HRSYNC_AGENT_LOG_DIR":   &c.Log.Dir,
+		"HRSYNC_AGENT_REFERRALS": &c.Referrals.Mode,
 	} {
 		if v := getenv(k); v != "" {
 			*p = v
@@ -155,6 +197,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Cloud.Proxy, "cloud-proxy", c.Cloud.Proxy, `HTTP proxy for the stream, http://[user@]host:port, or "direct" (put the password in cloud.proxy_password_file)`)
 	fs.StringVar(&c.Log.Dir, "log-dir", c.Log.Dir, "directory of the JSON log files (default STATE_DIR/logs)")
 	fs.DurationVar(&c.Log.Retention, "log-retention", c.Log.Retention, "age at which log files are deleted")
+	fs.StringVar(&c.Referrals.Mode, "referrals", c.Referrals.Mode, "follow or off: follow LDAP referrals to the forest's other domains")
 }
 
 // ResolveSecrets reads token and password files.
@@ -247,6 +290,25 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxConcurrent < 1 || c.MaxConcurrent > 256 {
 		errs = append(errs, fieldErr("max_concurrent", "%d is outside 1..256", c.MaxConcurrent))
+	}
+	if c.Referrals.Mode != ReferralsFollow && c.Referrals.Mode != ReferralsOff {
+		errs = append(errs, fieldErr("referrals.mode", "%q is not follow or off", c.Referrals.Mode))
+	}
+	if c.Referrals.MaxHops < 1 || c.Referrals.MaxHops > 20 {
+		errs = append(errs, fieldErr("referrals.max_hops", "%d is outside 1..20", c.Referrals.MaxHops))
+	}
+	for i, h := range c.Referrals.AllowedHosts {
+		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, "/ ") || strings.Contains(strings.TrimPrefix(h, "*."), "*") {
+			errs = append(errs, fieldErr(fmt.Sprintf("referrals.allowed_hosts[%d]", i), "%q is not a host, host:port or *.suffix", h))
+		}
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"dc_health.interval", c.DCHealth.Interval}, {"dc_health.timeout", c.DCHealth.Timeout}, {"dc_health.failback_after", c.DCHealth.FailbackAfter}} {
+		if d.v <= 0 {
+			errs = append(errs, fieldErr(d.field, "%s is not a positive duration", d.v))
+		}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -37,7 +37,12 @@ domains:
   - name: corp.example.com
     urls: [ldaps://dc1.corp.example.com, ldaps://dc2.corp.example.com:636]
     bind_dn: CN=svc,DC=corp,DC=example,DC=com
-    password_file: `+pw+"\n"), 0o644))
+    password_file: `+pw+`
+referrals:
+  allowed_hosts: ["*.corp.example.com"]
+dc_health:
+  failback_after: 5m
+`), 0o644))
 	c := Default()
 	require.NoError(t, c.LoadFile(file))
 	c.LoadEnv(func(k string) string {
@@ -45,13 +50,15 @@ domains:
 	})
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c.AddFlags(fs)
-	require.NoError(t, fs.Parse([]string{"--agent-id", "agent-flag"}))
+	require.NoError(t, fs.Parse([]string{"--agent-id", "agent-flag", "--referrals", "off"}))
 	require.NoError(t, c.ResolveSecrets())
 	require.NoError(t, c.Validate())
 	require.Equal(t, "agent-flag", c.AgentID)
 	require.Equal(t, "t0k", c.Cloud.Token)
 	require.Equal(t, "Secr3t!", c.Domains[0].Password, "line ending stripped, rest kept")
 	require.Len(t, c.Domains[0].URLs, 2)
+	require.Equal(t, Referrals{Mode: ReferralsOff, AllowedHosts: []string{"*.corp.example.com"}, MaxHops: 5}, c.Referrals)
+	require.Equal(t, DCHealth{Interval: 30 * time.Second, Timeout: 10 * time.Second, FailbackAfter: 5 * time.Minute}, c.DCHealth)
 }
 
 func TestValidateNamesFields(t *testing.T) {
@@ -67,6 +74,11 @@ func TestValidateNamesFields(t *testing.T) {
 		{"no domains", func(c *Config) { c.Domains = nil }, "domains"},
 		{"no password", func(c *Config) { c.Domains[0].Password = "" }, "domains[0].password_file"},
 		{"bad addr", func(c *Config) { c.Cloud.Addr = "cloud" }, "cloud.addr"},
+		{"referral mode", func(c *Config) { c.Referrals.Mode = "chase" }, "referrals.mode"},
+		{"referral hops", func(c *Config) { c.Referrals.MaxHops = 0 }, "referrals.max_hops"},
+		{"referral host", func(c *Config) { c.Referrals.AllowedHosts = []string{"ldap://dc1"} }, "referrals.allowed_hosts[0]"},
+		{"health interval", func(c *Config) { c.DCHealth.Interval = 0 }, "dc_health.interval"},
+		{"failback", func(c *Config) { c.DCHealth.FailbackAfter = -time.Second }, "dc_health.failback_after"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

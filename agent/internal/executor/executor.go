@@ -14,8 +14,12 @@
 //	...
 //	ex.Execute(ctx, op, func(r *agentv1.Result) { send(r) })
 //
-// Bound connections are pooled per domain and reused; one whose operation
-// failed on the network, timed out or was cancelled is closed. Failures
+// Bound connections are pooled per DC and reused; one whose operation
+// failed on the network, timed out or was cancelled is closed. A domain's
+// DCs are used in order of preference: an operation that fails on the
+// network runs again on the next DC, Run's health checks bring a DC back,
+// and operations return to a preferred DC after Config.FailbackAfter.
+// Referrals are followed through Domain.Chaser. Failures
 // are reported in Result.error through direrr; passwords and attribute
 // values never appear in logs, and DNs only at debug level.
 package executor
@@ -27,9 +31,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
@@ -61,11 +68,26 @@ const (
 
 // Domain is one AD domain the agent writes to.
 type Domain struct {
-	// Dial opens a bound connection to a DC of the domain. Required.
+	// DCs are the domain's domain controllers in order of preference.
+	// Operations use the first healthy one; see Executor.Run.
+	DCs []DC
+	// Dial opens a bound connection to a DC of the domain; it is used,
+	// as one DC, when DCs is empty.
 	Dial func(ctx context.Context) (ldapx.Conn, error)
+	// Chaser follows referrals on the domain's connections (to other
+	// domains of the forest); nil leaves referrals as errors.
+	Chaser *ldapx.Chaser
 	// BaseDN is the domain's naming context, the default base of searches.
 	// By default it is derived from the DNS name: DC=corp,DC=example,DC=com.
 	BaseDN string
+}
+
+// DC is one domain controller of a domain.
+type DC struct {
+	// Name identifies the DC in logs, such as its URL. Required.
+	Name string
+	// Dial opens a bound connection to this DC. Required.
+	Dial func(ctx context.Context) (ldapx.Conn, error)
 }
 
 // Config configures an Executor.
@@ -80,9 +102,19 @@ type Config struct {
 	// Rand is the source of initial passwords; crypto/rand by default.
 	// Tests inject a seeded generator.
 	Rand io.Reader
-	// MaxIdleConns is how many bound connections per domain are kept for
+	// MaxIdleConns is how many bound connections per DC are kept for
 	// reuse; 16 by default.
 	MaxIdleConns int
+	// HealthInterval is how often Run reads the rootDSE of every DC of a
+	// domain with several; 30 s by default.
+	HealthInterval time.Duration
+	// HealthTimeout bounds one health check; 10 s by default.
+	HealthTimeout time.Duration
+	// FailbackAfter is how long a more preferred DC must have been healthy
+	// before operations move back to it; 2 minutes by default.
+	FailbackAfter time.Duration
+	// Clock drives health checks and fail-back; the real clock by default.
+	Clock clockwork.Clock
 }
 
 // CheckAndSetDefaults validates c and fills in defaults.
@@ -92,8 +124,16 @@ func (c *Config) CheckAndSetDefaults() error {
 	}
 	domains := make(map[string]Domain, len(c.Domains))
 	for name, d := range c.Domains {
-		if d.Dial == nil {
-			return fmt.Errorf("executor: domain %q: nil Dial", name)
+		if len(d.DCs) == 0 {
+			if d.Dial == nil {
+				return fmt.Errorf("executor: domain %q: no DCs and nil Dial", name)
+			}
+			d.DCs = []DC{{Name: name, Dial: d.Dial}}
+		}
+		for i, dc := range d.DCs {
+			if dc.Name == "" || dc.Dial == nil {
+				return fmt.Errorf("executor: domain %q: DCs[%d]: want Name and Dial", name, i)
+			}
 		}
 		key := normDomain(name)
 		if key == "" {
@@ -120,6 +160,18 @@ func (c *Config) CheckAndSetDefaults() error {
 	if c.MaxIdleConns <= 0 {
 		c.MaxIdleConns = 16
 	}
+	if c.HealthInterval <= 0 {
+		c.HealthInterval = 30 * time.Second
+	}
+	if c.HealthTimeout <= 0 {
+		c.HealthTimeout = 10 * time.Second
+	}
+	if c.FailbackAfter <= 0 {
+		c.FailbackAfter = 2 * time.Minute
+	}
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
 	return nil
 }
 
@@ -144,9 +196,31 @@ func New(cfg Config) (*Executor, error) {
 	}
 	ex := &Executor{cfg: cfg, log: cfg.Logger.With(keyComponent, "executor"), pools: map[string]*pool{}}
 	for name, d := range cfg.Domains {
-		ex.pools[name] = &pool{dial: d.Dial, max: cfg.MaxIdleConns}
+		ex.pools[name] = newPool(name, d.DCs, cfg.MaxIdleConns, cfg.Clock, ex.log, cfg.FailbackAfter, cfg.HealthTimeout)
 	}
 	return ex, nil
+}
+
+// Run checks the health of the DCs of every domain that has several, each
+// HealthInterval, until ctx ends. Without it a DC marked down after a
+// failure is only tried again when the others fail too, and operations do
+// not move back to a preferred DC.
+func (e *Executor) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, p := range e.pools {
+		wg.Go(func() { p.runChecks(ctx, e.cfg.HealthInterval) })
+	}
+	wg.Wait()
+}
+
+// ActiveDC returns the name of the DC that operations on domain use now,
+// "" for a domain not served.
+func (e *Executor) ActiveDC(domain string) string {
+	p, ok := e.pools[normDomain(domain)]
+	if !ok {
+		return ""
+	}
+	return p.activeDC()
 }
 
 // Close closes the idle connections. Operations still running keep theirs
@@ -154,6 +228,11 @@ func New(cfg Config) (*Executor, error) {
 func (e *Executor) Close() {
 	for _, p := range e.pools {
 		p.close()
+	}
+	for _, d := range e.cfg.Domains {
+		if d.Chaser != nil {
+			d.Chaser.Close()
+		}
 	}
 }
 
@@ -211,7 +290,7 @@ func (e *Executor) Execute(ctx context.Context, op *agentv1.Operation, emit func
 // execute validates op, connects and runs it, sending the results of a
 // success through send. A failure is returned, not sent.
 func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog.Logger,
-	send func(agentv1.Outcome, []*agentv1.Entry, bool, error)) (_ agentv1.Outcome, retErr error) {
+	send func(agentv1.Outcome, []*agentv1.Entry, bool, error)) (agentv1.Outcome, error) {
 	dom, ok := e.cfg.Domains[normDomain(op.GetDomain())]
 	if !ok {
 		return 0, direrr.New(agentv1.ErrorCode_ERROR_CODE_UNKNOWN_DOMAIN, "domain %q is not served by this agent", op.GetDomain())
@@ -220,16 +299,54 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 		return 0, err
 	}
 	pl := e.pools[normDomain(op.GetDomain())]
-	conn, err := pl.get(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("connect to domain %s: %w", op.GetDomain(), ldapx.Classify("dial", err))
+	// A result already sent cannot be taken back: an export that failed
+	// after its first chunk is not run again on another DC.
+	sent := false
+	sendOnce := func(o agentv1.Outcome, es []*agentv1.Entry, more bool, err error) {
+		sent = true
+		send(o, es, more, err)
 	}
-	defer func() { pl.put(conn, retErr) }()
+	tried := make([]bool, len(pl.dcs))
+	redialed := make([]bool, len(pl.dcs))
+	for {
+		conn, i, reused, err := pl.get(ctx, tried)
+		if err != nil {
+			return 0, fmt.Errorf("connect to domain %s: %w", op.GetDomain(), ldapx.Classify("dial", err))
+		}
+		outcome, err := e.runOn(ctx, op, dom, conn, log, sendOnce)
+		pl.put(i, conn, err)
+		if err == nil || !unreachable(err) || sent || ctx.Err() != nil {
+			return outcome, err
+		}
+		// The DC failed on the network. The executor is idempotent, so
+		// the operation runs again from the start: on the same DC over a
+		// new connection when this one came from the pool (it may have
+		// been closed while idle), else on the next DC.
+		if reused && !redialed[i] {
+			redialed[i] = true
+			tried[i] = false
+			pl.dropIdle(i)
+		} else {
+			pl.markDown(ctx, i, err)
+		}
+		if !slices.Contains(tried, false) {
+			return outcome, err
+		}
+		log.WarnContext(ctx, "operation retried after a network failure", keyDC, pl.dcs[i].name, keyErrorCode, direrr.CodeOf(err).String())
+	}
+}
 
+// runOn runs op over conn, following referrals when the domain says so.
+func (e *Executor) runOn(ctx context.Context, op *agentv1.Operation, dom Domain, conn ldapx.Conn, log *slog.Logger,
+	send func(agentv1.Outcome, []*agentv1.Entry, bool, error)) (agentv1.Outcome, error) {
+	if dom.Chaser != nil {
+		conn = dom.Chaser.Wrap(conn)
+	}
 	run := &run{e: e, conn: conn, dom: dom, log: log}
 	var (
 		outcome agentv1.Outcome
 		entries []*agentv1.Entry
+		err     error
 	)
 	switch k := op.GetKind().(type) {
 	case *agentv1.Operation_CreateUser:

@@ -181,7 +181,8 @@ func TestConfig(t *testing.T) {
 		wantErr string
 	}{
 		{"no domains", executor.Config{}, "no domains"},
-		{"nil dial", executor.Config{Domains: map[string]executor.Domain{"a.test": {}}}, "nil Dial"},
+		{"nil dial", executor.Config{Domains: map[string]executor.Domain{"a.test": {}}}, "no DCs and nil Dial"},
+		{"DC without dial", executor.Config{Domains: map[string]executor.Domain{"a.test": {DCs: []executor.DC{{Name: "dc1"}}}}}, "DCs[0]: want Name and Dial"},
 		{"empty name", executor.Config{Domains: map[string]executor.Domain{" ": {Dial: dial}}}, "empty domain"},
 		{"short password", executor.Config{Domains: map[string]executor.Domain{"a.test": {Dial: dial}}, PasswordLength: 8}, "PasswordLength 8"},
 		{"ok", executor.Config{Domains: map[string]executor.Domain{"a.test": {Dial: dial}}}, ""},

@@ -1,10 +1,16 @@
 package executor
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/go-ldap/ldap/v3"
+	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
@@ -15,40 +21,197 @@ import (
 
 func TestPool(t *testing.T) {
 	var dials, closes int
-	p := &pool{max: 2, dial: func(context.Context) (ldapx.Conn, error) {
+	p := newPool("a.test", []DC{{Name: "dc1", Dial: func(context.Context) (ldapx.Conn, error) {
 		dials++
 		return &ldaptest.Conn{CloseFunc: func() error { closes++; return nil }}, nil
-	}}
+	}}}, 2, clockwork.NewFakeClock(), slog.New(slog.DiscardHandler), time.Minute, time.Second)
 	ctx := context.Background()
+	get := func() ldapx.Conn {
+		c, i, _, err := p.get(ctx, make([]bool, 1))
+		require.NoError(t, err)
+		require.Equal(t, 0, i)
+		return c
+	}
 
-	a, err := p.get(ctx)
-	require.NoError(t, err)
-	p.put(a, nil)
-	b, err := p.get(ctx)
-	require.NoError(t, err)
+	a := get()
+	p.put(0, a, nil)
+	b := get()
 	require.Same(t, a, b, "an idle connection is reused")
 	require.Equal(t, 1, dials)
 
 	// A directory error (the LDAP exchange worked) keeps the connection.
-	p.put(b, direrr.New(agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS, "exists"))
-	c, _ := p.get(ctx)
+	p.put(0, b, direrr.New(agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS, "exists"))
+	c := get()
 	require.Same(t, a, c)
 
 	// A network failure, timeout or cancellation closes it.
 	for i, code := range []agentv1.ErrorCode{agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, agentv1.ErrorCode_ERROR_CODE_TIMEOUT, agentv1.ErrorCode_ERROR_CODE_CANCELLED} {
-		p.put(c, fmt.Errorf("op: %w", direrr.New(code, "gone")))
+		p.put(0, c, fmt.Errorf("op: %w", direrr.New(code, "gone")))
 		require.Equal(t, i+1, closes)
-		c, _ = p.get(ctx)
+		c = get()
 	}
 	require.Equal(t, 4, dials, "a fresh connection after each broken one")
 
 	// Beyond the idle limit connections are closed.
-	x, _ := p.get(ctx)
-	y, _ := p.get(ctx)
-	p.put(c, nil)
-	p.put(x, nil)
-	p.put(y, nil)
+	x, y := get(), get()
+	p.put(0, c, nil)
+	p.put(0, x, nil)
+	p.put(0, y, nil)
 	require.Equal(t, 4, closes, "the third one is over the limit of two")
 	p.close()
 	require.Equal(t, 6, closes, "close empties the pool")
+}
+
+// fakeDC is a DC whose connections answer searches until it is stopped.
+type fakeDC struct {
+	mu       sync.Mutex
+	down     bool
+	searches int
+}
+
+func (d *fakeDC) set(down bool) {
+	d.mu.Lock()
+	d.down = down
+	d.mu.Unlock()
+}
+
+func (d *fakeDC) count() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.searches
+}
+
+func (d *fakeDC) dial(name string) func(context.Context) (ldapx.Conn, error) {
+	unavailable := func(op string) error {
+		return direrr.New(agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "%s %s: connection refused", op, name)
+	}
+	return func(context.Context) (ldapx.Conn, error) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.down {
+			return nil, unavailable("dial")
+		}
+		return &ldaptest.Conn{SearchFunc: func(ctx context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.down {
+				return nil, unavailable("search")
+			}
+			if req.BaseDN != "" { // not a health check
+				d.searches++
+			}
+			return &ldap.SearchResult{}, nil
+		}}, nil
+	}
+}
+
+// TestFailover moves operations to the second DC when the first stops,
+// and back once the first has been healthy for FailbackAfter.
+func TestFailover(t *testing.T) {
+	dc1, dc2 := &fakeDC{}, &fakeDC{}
+	clock := clockwork.NewFakeClock()
+	logs := &bytes.Buffer{}
+	var logMu sync.Mutex
+	ex, err := New(Config{
+		Domains: map[string]Domain{"a.test": {DCs: []DC{
+			{Name: "ldaps://dc1", Dial: dc1.dial("dc1")},
+			{Name: "ldaps://dc2", Dial: dc2.dial("dc2")},
+		}}},
+		Logger:         slog.New(slog.NewTextHandler(&lockedWriter{w: logs, mu: &logMu}, nil)),
+		Clock:          clock,
+		HealthInterval: 30 * time.Second,
+		FailbackAfter:  2 * time.Minute,
+	})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() { ex.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+
+	lookup := func() {
+		t.Helper()
+		var res []*agentv1.Result
+		ex.Execute(ctx, &agentv1.Operation{OpId: "x", Domain: "a.test", Kind: &agentv1.Operation_LookupValues{
+			LookupValues: &agentv1.LookupValues{Attribute: "mail", Values: []string{"a@a.test"}},
+		}}, func(r *agentv1.Result) { res = append(res, r) })
+		require.Len(t, res, 1)
+		require.Nil(t, res[0].GetError())
+	}
+	// check advances the clock to the next health check and waits for it.
+	check := func(d time.Duration) {
+		t.Helper()
+		require.NoError(t, clock.BlockUntilContext(ctx, 1))
+		clock.Advance(d)
+		require.NoError(t, clock.BlockUntilContext(ctx, 1))
+	}
+
+	lookup()
+	require.Equal(t, "ldaps://dc1", ex.ActiveDC("a.test"))
+	require.Equal(t, 1, dc1.count())
+
+	dc1.set(true)
+	lookup() // on a pooled connection to dc1, which fails: retried on dc2
+	require.Equal(t, "ldaps://dc2", ex.ActiveDC("a.test"))
+	require.Equal(t, 1, dc2.count())
+
+	dc1.set(false)
+	check(30 * time.Second)
+	lookup()
+	require.Equal(t, "ldaps://dc2", ex.ActiveDC("a.test"), "dc1 is healthy, but not for long enough")
+
+	check(2 * time.Minute)
+	lookup()
+	require.Equal(t, "ldaps://dc1", ex.ActiveDC("a.test"), "back to dc1 after FailbackAfter")
+	require.Equal(t, 2, dc1.count())
+	require.Equal(t, 2, dc2.count())
+
+	// A health check notices a stopped DC before any operation does.
+	dc1.set(true)
+	check(30 * time.Second)
+	lookup()
+	require.Equal(t, "ldaps://dc2", ex.ActiveDC("a.test"))
+
+	logMu.Lock()
+	out := logs.String()
+	logMu.Unlock()
+	for _, msg := range []string{
+		`msg="domain controller unhealthy" component=executor domain=a.test dc=ldaps://dc1 error_code=ERROR_CODE_UNAVAILABLE`,
+		`msg="domain controller in use changed" component=executor domain=a.test dc=ldaps://dc2 from_dc=ldaps://dc1`,
+		`msg="domain controller healthy" component=executor domain=a.test dc=ldaps://dc1`,
+		`msg="domain controller in use changed" component=executor domain=a.test dc=ldaps://dc1 from_dc=ldaps://dc2`,
+	} {
+		require.Contains(t, out, msg)
+	}
+}
+
+// TestFailoverAllDown reports the failure of every DC.
+func TestFailoverAllDown(t *testing.T) {
+	dc1, dc2 := &fakeDC{down: true}, &fakeDC{down: true}
+	ex, err := New(Config{
+		Domains: map[string]Domain{"a.test": {DCs: []DC{
+			{Name: "ldaps://dc1", Dial: dc1.dial("dc1")},
+			{Name: "ldaps://dc2", Dial: dc2.dial("dc2")},
+		}}},
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	require.NoError(t, err)
+	var res []*agentv1.Result
+	ex.Execute(t.Context(), &agentv1.Operation{OpId: "x", Domain: "a.test", Kind: &agentv1.Operation_LookupValues{
+		LookupValues: &agentv1.LookupValues{Attribute: "mail", Values: []string{"a@a.test"}},
+	}}, func(r *agentv1.Result) { res = append(res, r) })
+	require.Len(t, res, 1)
+	require.Equal(t, agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, res[0].GetError().GetCode())
+	require.Contains(t, res[0].GetError().GetMessage(), "dial dc1")
+	require.Contains(t, res[0].GetError().GetMessage(), "dial dc2")
+}
+
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

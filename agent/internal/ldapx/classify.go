@@ -21,7 +21,7 @@ import (
 // listed are INTERNAL.
 var resultCodes = map[uint16]agentv1.ErrorCode{
 	ldap.LDAPResultTimeLimitExceeded:            agentv1.ErrorCode_ERROR_CODE_TIMEOUT,
-	ldap.LDAPResultReferral:                     agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT, // the DN is in a partition this DC does not hold
+	ldap.LDAPResultReferral:                     agentv1.ErrorCode_ERROR_CODE_UNWILLING_TO_PERFORM, // the DN is in a partition this DC does not hold, and the referral was not followed
 	ldap.LDAPResultNoSuchAttribute:              agentv1.ErrorCode_ERROR_CODE_UNDEFINED_ATTRIBUTE,
 	ldap.LDAPResultUndefinedAttributeType:       agentv1.ErrorCode_ERROR_CODE_UNDEFINED_ATTRIBUTE,
 	ldap.LDAPResultConstraintViolation:          agentv1.ErrorCode_ERROR_CODE_CONSTRAINT_VIOLATION,

@@ -32,7 +32,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{"entry exists", serverErr(68, "00002071: samldb: samAccountName 'jdoe' already in use!"), agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS, 68, "00002071: samldb"},
 		{"no such object", &ldap.Error{ResultCode: 32, Err: errors.New("0000208D: NameErr"), MatchedDN: "OU=People,DC=hrsync,DC=test"}, agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT, 32, "matched DN OU=People"},
-		{"referral", serverErr(10, "0000202B: RefErr"), agentv1.ErrorCode_ERROR_CODE_NO_SUCH_OBJECT, 10, "RefErr"},
+		{"referral", serverErr(10, "0000202B: RefErr"), agentv1.ErrorCode_ERROR_CODE_UNWILLING_TO_PERFORM, 10, "RefErr"},
 		{"constraint", serverErr(19, "0000052D: Constraint violation - check_password_restrictions: the password is too short"), agentv1.ErrorCode_ERROR_CODE_CONSTRAINT_VIOLATION, 19, "0000052D"},
 		{"value exists", serverErr(20, ""), agentv1.ErrorCode_ERROR_CODE_CONSTRAINT_VIOLATION, 20, "Attribute Or Value Exists"},
 		{"access", serverErr(50, "00000005: SecErr"), agentv1.ErrorCode_ERROR_CODE_INSUFFICIENT_ACCESS, 50, "SecErr"},

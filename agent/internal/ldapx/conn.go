@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -145,7 +144,7 @@ func dialOne(ctx context.Context, cfg *Config, rawURL string) (Conn, error) {
 	}
 	l := ldap.NewConn(nc, true)
 	l.Start()
-	c := &conn{l: l, nc: nc, timeout: cfg.Timeout}
+	c := &conn{l: l, nc: nc, timeout: cfg.Timeout, url: rawURL}
 	err = c.do(ctx, "bind to "+rawURL+" as "+cfg.BindDN, func() error {
 		_, err := l.SimpleBind(&ldap.SimpleBindRequest{Username: cfg.BindDN, Password: cfg.Password})
 		return err
@@ -162,7 +161,11 @@ type conn struct {
 	l       *ldap.Conn
 	nc      net.Conn
 	timeout time.Duration
+	url     string
 }
+
+// URL returns the URL of the server the connection is bound to.
+func (c *conn) URL() string { return c.url }
 
 // do runs f, a blocking go-ldap call, within ctx and the request timeout.
 // go-ldap takes no context, so when either ends the network connection is
@@ -192,6 +195,9 @@ func (c *conn) do(ctx context.Context, op string, f func() error) error {
 		// error; the closing state is what says the network failed.
 		err = ldap.NewError(ldap.ErrorNetwork, fmt.Errorf("connection lost: %w", err))
 	}
+	if urls := referralURLs(err); urls != nil {
+		return &ReferralError{URLs: urls, Err: Classify(op, err)}
+	}
 	return Classify(op, err)
 }
 
@@ -204,33 +210,8 @@ func (c *conn) Search(ctx context.Context, req *ldap.SearchRequest) (res *ldap.S
 }
 
 func (c *conn) SearchPages(ctx context.Context, req *ldap.SearchRequest, pageSize uint32, page func([]*ldap.Entry, bool) error) error {
-	paging := ldap.NewControlPaging(pageSize)
-	r := *req
-	r.Controls = append(slices.Clone(req.Controls), paging)
-	for {
-		res, err := c.Search(ctx, &r)
-		if err != nil {
-			return err
-		}
-		var cookie []byte
-		if pc, ok := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging); ok {
-			cookie = pc.Cookie
-		}
-		more := len(cookie) > 0
-		if err := page(res.Entries, more); err != nil {
-			if more {
-				// Release the server's paging state (RFC 2696: size 0).
-				paging.SetCookie(cookie)
-				paging.PagingSize = 0
-				_, _ = c.Search(ctx, &r)
-			}
-			return err
-		}
-		if !more {
-			return nil
-		}
-		paging.SetCookie(cookie)
-	}
+	_, err := pagedSearch(ctx, c.Search, req, pageSize, page, func([]string) bool { return false })
+	return err
 }
 
 func (c *conn) Add(ctx context.Context, req *ldap.AddRequest) error {

@@ -1,0 +1,4 @@
+package ldapx
+
+// SkipReference exposes skipReference to the tests.
+var SkipReference = skipReference
