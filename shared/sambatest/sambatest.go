@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -183,15 +184,28 @@ func (dc *DC) run() error {
 	cmd := exec.Command("samba", "-s", filepath.Join(dc.Dir, "etc", "smb.conf"), "-i", "-M", "single")
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = processAttrs()
-	if err := cmd.Start(); err != nil {
+	started := make(chan error, 1)
+	go func() {
+		// The parent-death signal fires when the thread that forked samba
+		// exits, not the process, and the Go runtime retires threads
+		// (pgtest does, after initdb). So the forking thread stays locked
+		// to this goroutine, which lives as long as samba.
+		runtime.LockOSThread()
+		if err := cmd.Start(); err != nil {
+			runtime.UnlockOSThread()
+			started <- err
+			return
+		}
+		started <- nil
+		dc.waitErr = cmd.Wait()
+		close(dc.exited)
+		// Returning while locked retires the thread; samba is gone.
+	}()
+	if err := <-started; err != nil {
 		close(dc.exited)
 		return fmt.Errorf("start samba: %w", err)
 	}
 	dc.cmd = cmd
-	go func() {
-		dc.waitErr = cmd.Wait()
-		close(dc.exited)
-	}()
 	// The process group has samba's pid; record it so a later process can
 	// reclaim the address if this one dies without Stop.
 	return dc.lease.record(cmd.Process.Pid, dc.Dir)

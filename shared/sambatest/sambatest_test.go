@@ -3,8 +3,10 @@ package sambatest_test
 import (
 	"crypto/tls"
 	"net"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-ldap/ldap/v3"
 	"github.com/stretchr/testify/require"
@@ -54,4 +56,24 @@ func TestTwoDCs(t *testing.T) {
 	other.ServerName = dcs[0].Addr
 	_, err := tls.Dial("tcp", net.JoinHostPort(dcs[0].Addr, "636"), other)
 	require.Error(t, err)
+}
+
+// TestDCOutlivesRetiredThreads: samba dies with the thread that started it
+// (its parent-death signal), and other harnesses retire OS threads (a
+// goroutine that returns while locked to its thread ends that thread, as
+// pgtest does after initdb). A DC must survive that.
+func TestDCOutlivesRetiredThreads(t *testing.T) {
+	dc := sambatest.New(t)
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			runtime.LockOSThread()
+			time.Sleep(time.Millisecond) // spread over many threads
+		})
+	}
+	wg.Wait()
+	time.Sleep(200 * time.Millisecond) // a killed samba needs a moment to go
+	conn, err := dc.Dial(t.Context())
+	require.NoError(t, err, "the DC died with a retired thread")
+	conn.Close()
 }
