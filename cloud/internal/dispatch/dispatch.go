@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -122,6 +123,9 @@ type Dispatcher struct {
 	chunks map[string]*chunkBuf
 	// noAgentLogged rate-limits the "no live agent" warning per domain.
 	noAgentLogged map[string]time.Time
+	// unservedChecked is when waiting operations were last looked at for
+	// domains no local agent serves.
+	unservedChecked time.Time
 }
 
 type chunkBuf struct {
@@ -290,6 +294,27 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-d.wake:
 		case <-tick.Chan():
 			d.requeueExpired(ctx)
+			d.reportUnserved(ctx)
+		}
+	}
+}
+
+// reportUnserved warns, about once a minute, of operations waiting for a
+// domain no agent of this replica serves (dispatchPending asks only for
+// served domains, so it never sees them).
+func (d *Dispatcher) reportUnserved(ctx context.Context) {
+	now := d.cfg.Clock.Now()
+	if now.Sub(d.unservedChecked) < time.Minute {
+		return
+	}
+	d.unservedChecked = now
+	ops, err := d.cfg.Store.DispatchableOperations(ctx, now, nil, 100)
+	if err != nil {
+		return
+	}
+	for _, op := range ops {
+		if d.pick(op.Domain) == nil {
+			d.warnNoAgent(op.Domain)
 		}
 	}
 }
@@ -297,7 +322,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 func (d *Dispatcher) dispatchPending(ctx context.Context) {
 	log := d.cfg.Logger
 	for {
-		ops, err := d.cfg.Store.DispatchableOperations(ctx, d.cfg.Clock.Now(), 100)
+		domains := d.servedDomains()
+		if len(domains) == 0 {
+			return // no live agent here: nothing this replica can send
+		}
+		ops, err := d.cfg.Store.DispatchableOperations(ctx, d.cfg.Clock.Now(), domains, 100)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("list dispatchable operations failed", "error", err)
@@ -335,8 +364,13 @@ func (d *Dispatcher) dispatchOne(ctx context.Context, op store.Operation) bool {
 		return false
 	}
 	seq, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, sess.AgentID(), d.cfg.ReplicaID, d.cfg.Clock.Now())
+	if errors.Is(err, store.ErrConflict) {
+		// Another replica (or an earlier pass) dispatched it first.
+		log.Debug("operation changed before dispatch", "error", err)
+		return false
+	}
 	if err != nil {
-		log.Warn("operation changed before dispatch", "error", err)
+		log.Warn("operation not dispatched", "error", err)
 		return false
 	}
 	wire.Attempt, wire.Seq = attempt, seq
@@ -355,6 +389,21 @@ func (d *Dispatcher) dispatchOne(ctx context.Context, op store.Operation) bool {
 	d.mu.Unlock()
 	log.Debug("operation dispatched", "agent_id", sess.AgentID(), "attempt", attempt, "seq", seq)
 	return true
+}
+
+// servedDomains lists the domains the live sessions of this replica serve.
+func (d *Dispatcher) servedDomains() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for _, s := range d.sessions {
+		for _, dom := range s.Domains() {
+			if !slices.Contains(out, dom) {
+				out = append(out, dom)
+			}
+		}
+	}
+	return out
 }
 
 func (d *Dispatcher) pick(domain string) *gateway.Session {

@@ -203,8 +203,11 @@ type Operations interface {
 	CreateOperation(ctx context.Context, op Operation) error
 	GetOperation(ctx context.Context, id string) (Operation, error)
 	// DispatchableOperations lists pending operations whose NotBefore has
-	// passed, in creation order.
-	DispatchableOperations(ctx context.Context, now time.Time, limit int) ([]Operation, error)
+	// passed, in creation order. When domains is not nil, only operations
+	// for those domains (lower case, no trailing dot) are listed: a
+	// replica asks for what its agents can take, so operations for other
+	// domains never hide them.
+	DispatchableOperations(ctx context.Context, now time.Time, domains []string, limit int) ([]Operation, error)
 	// ListOperations returns operations in a state (all when empty).
 	ListOperations(ctx context.Context, state OpState) ([]Operation, error)
 	// MarkDispatched moves op from pending (with attempt-1) to dispatched

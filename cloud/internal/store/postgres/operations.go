@@ -39,9 +39,14 @@ func (s *Store) GetOperation(ctx context.Context, id string) (store.Operation, e
 }
 
 // DispatchableOperations implements store.Operations.
-func (s *Store) DispatchableOperations(ctx context.Context, now time.Time, n int) ([]store.Operation, error) {
-	return s.queryOps(ctx, `SELECT `+opColumns+` FROM operations WHERE state = $1 AND not_before <= $2 ORDER BY created_at, id LIMIT $3`,
-		store.OpPending, ms(now), limit(n))
+func (s *Store) DispatchableOperations(ctx context.Context, now time.Time, domains []string, n int) ([]store.Operation, error) {
+	if domains == nil {
+		return s.queryOps(ctx, `SELECT `+opColumns+` FROM operations WHERE state = $1 AND not_before <= $2 ORDER BY created_at, id LIMIT $3`,
+			store.OpPending, ms(now), limit(n))
+	}
+	return s.queryOps(ctx, `SELECT `+opColumns+` FROM operations WHERE state = $1 AND not_before <= $2
+		AND lower(rtrim(domain, '.')) = ANY($3) ORDER BY created_at, id LIMIT $4`,
+		store.OpPending, ms(now), domains, limit(n))
 }
 
 // ListOperations implements store.Operations.

@@ -158,7 +158,7 @@ func TestErrors(t *testing.T) {
 
 	// A negative limit means no limit, as in SQLite (Postgres rejects it).
 	require.NoError(t, s.CreateOperation(ctx, store.Operation{ID: "op", Payload: []byte("p")}))
-	ops, err := s.DispatchableOperations(ctx, time.Now(), -1)
+	ops, err := s.DispatchableOperations(ctx, time.Now(), nil, -1)
 	require.NoError(t, err)
 	require.Len(t, ops, 1)
 }

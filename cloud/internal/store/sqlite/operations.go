@@ -40,9 +40,21 @@ func (s *Store) GetOperation(ctx context.Context, id string) (store.Operation, e
 }
 
 // DispatchableOperations implements store.Operations.
-func (s *Store) DispatchableOperations(ctx context.Context, now time.Time, limit int) ([]store.Operation, error) {
-	return s.queryOps(ctx, `SELECT `+opColumns+` FROM operations WHERE state = ? AND not_before <= ? ORDER BY created_at, id LIMIT ?`,
-		store.OpPending, ms(now), limit)
+func (s *Store) DispatchableOperations(ctx context.Context, now time.Time, domains []string, limit int) ([]store.Operation, error) {
+	if domains == nil {
+		return s.queryOps(ctx, `SELECT `+opColumns+` FROM operations WHERE state = ? AND not_before <= ? ORDER BY created_at, id LIMIT ?`,
+			store.OpPending, ms(now), limit)
+	}
+	if len(domains) == 0 {
+		return nil, nil
+	}
+	args := []any{store.OpPending, ms(now)}
+	for _, d := range domains {
+		args = append(args, d)
+	}
+	args = append(args, limit)
+	return s.queryOps(ctx, `SELECT `+opColumns+` FROM operations WHERE state = ? AND not_before <= ?
+		AND lower(rtrim(domain, '.')) IN (?`+strings.Repeat(", ?", len(domains)-1)+`) ORDER BY created_at, id LIMIT ?`, args...)
 }
 
 // ListOperations implements store.Operations.

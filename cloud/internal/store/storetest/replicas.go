@@ -170,7 +170,7 @@ func testRacingReaps(t *testing.T, s store.Store) {
 	sort.Strings(all)
 	require.Equal(t, []string{"r0", "r1", "r2"}, all, "each replica is reaped once")
 	require.Equal(t, 3*perReplica, total, "each operation is requeued once")
-	pending, err := s.DispatchableOperations(ctx, t0.Add(time.Minute), -1)
+	pending, err := s.DispatchableOperations(ctx, t0.Add(time.Minute), nil, -1)
 	require.NoError(t, err)
 	require.Len(t, pending, 3*perReplica)
 }

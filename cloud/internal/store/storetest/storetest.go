@@ -26,6 +26,7 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"jobs", testJobs},
 		{"uploads", testUploads},
 		{"operation lifecycle", testOperationLifecycle},
+		{"dispatchable operations by domain", testDispatchableByDomain},
 		{"stale results are fenced", testFencing},
 		{"finish record is atomic", testFinishRecord},
 		{"log paging", testLogPaging},
@@ -146,7 +147,7 @@ func testOperationLifecycle(t *testing.T, s store.Store) {
 	require.NoError(t, s.CreateOperation(ctx, op))
 	require.ErrorIs(t, s.CreateOperation(ctx, op), store.ErrConflict)
 
-	ready, err := s.DispatchableOperations(ctx, t0, 10)
+	ready, err := s.DispatchableOperations(ctx, t0, nil, 10)
 	require.NoError(t, err)
 	require.Len(t, ready, 1)
 
@@ -155,16 +156,16 @@ func testOperationLifecycle(t *testing.T, s store.Store) {
 	_, err = s.MarkDispatched(ctx, "op1", 1, "agent-b", "r1", t0)
 	require.ErrorIs(t, err, store.ErrConflict, "an op is dispatched once per attempt")
 
-	ready, err = s.DispatchableOperations(ctx, t0, 10)
+	ready, err = s.DispatchableOperations(ctx, t0, nil, 10)
 	require.NoError(t, err)
 	require.Empty(t, ready)
 
 	// The agent vanished: back to pending with a delay, then attempt 2.
 	require.NoError(t, s.Requeue(ctx, "op1", 1, t0.Add(time.Minute)))
-	ready, err = s.DispatchableOperations(ctx, t0, 10)
+	ready, err = s.DispatchableOperations(ctx, t0, nil, 10)
 	require.NoError(t, err)
 	require.Empty(t, ready, "NotBefore holds the retry back")
-	ready, err = s.DispatchableOperations(ctx, t0.Add(time.Minute), 10)
+	ready, err = s.DispatchableOperations(ctx, t0.Add(time.Minute), nil, 10)
 	require.NoError(t, err)
 	require.Len(t, ready, 1)
 	seq2, err := s.MarkDispatched(ctx, "op1", 2, "agent-b", "r1", t0)
@@ -184,6 +185,29 @@ func testOperationLifecycle(t *testing.T, s store.Store) {
 	done, err := s.ListOperations(ctx, store.OpDone)
 	require.NoError(t, err)
 	require.Len(t, done, 1)
+}
+
+func testDispatchableByDomain(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, op := range []store.Operation{
+		{ID: "op-a", JobID: "j1", Domain: "hrsync.test", Payload: []byte("p"), CreatedAt: t0},
+		{ID: "op-b", JobID: "j2", Domain: "Other.Test.", Payload: []byte("p"), CreatedAt: t0.Add(time.Second)},
+	} {
+		require.NoError(t, s.CreateOperation(ctx, op))
+	}
+	ids := func(domains []string) []string {
+		ready, err := s.DispatchableOperations(ctx, t0.Add(time.Minute), domains, 10)
+		require.NoError(t, err)
+		out := []string{}
+		for _, op := range ready {
+			out = append(out, op.ID)
+		}
+		return out
+	}
+	require.Equal(t, []string{"op-a", "op-b"}, ids(nil), "nil: every domain")
+	require.Equal(t, []string{"op-a"}, ids([]string{"hrsync.test"}), "a replica asks only for the domains its agents serve")
+	require.Equal(t, []string{"op-b"}, ids([]string{"other.test", "third.test"}), "domains match without case or a trailing dot")
+	require.Empty(t, ids([]string{}), "no agent, no domain")
 }
 
 func testFencing(t *testing.T, s store.Store) {
