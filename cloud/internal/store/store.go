@@ -27,6 +27,7 @@ type Store interface {
 	References
 	Escrows
 	Syncs
+	Enrollments
 	Close() error
 }
 
