@@ -190,28 +190,6 @@ func (s *Server) jobResponse(r *http.Request, j store.Job, links int) JobRespons
 	}
 }
 
-// AgentResponse describes a live agent.
-type AgentResponse struct {
-	AgentID     string    `json:"agentId"`
-	SessionID   string    `json:"sessionId"`
-	Hostname    string    `json:"hostname"`
-	Version     string    `json:"version"`
-	Domains     []string  `json:"domains"`
-	ConnectedAt time.Time `json:"connectedAt"`
-}
-
-func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
-	if !s.admin(w, r) {
-		return
-	}
-	out := []AgentResponse{}
-	for _, sess := range s.cfg.Agents.Sessions() {
-		out = append(out, AgentResponse{AgentID: sess.AgentID(), SessionID: sess.ID(), Hostname: sess.Hostname(),
-			Version: sess.Version(), Domains: sess.Domains(), ConnectedAt: sess.Since().UTC()})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": out})
-}
-
 func randomToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
