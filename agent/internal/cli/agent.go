@@ -2,19 +2,28 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
 	"github.com/hrsync/hrsync/agent/internal/config"
+	"github.com/hrsync/hrsync/agent/internal/enroll"
 	"github.com/hrsync/hrsync/agent/internal/executor"
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
 	"github.com/hrsync/hrsync/agent/internal/link"
 	"github.com/hrsync/hrsync/agent/internal/state"
 	"github.com/hrsync/hrsync/agent/internal/worker"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/logging"
 	"github.com/hrsync/hrsync/shared/tlsutil"
 )
 
@@ -28,6 +37,17 @@ const DrainTimeout = 30 * time.Second
 func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("state_dir: %w", err)
+	}
+	ident, err := enroll.Load(enroll.Dir(cfg.StateDir))
+	if err != nil {
+		return err
+	}
+	log = log.With(logging.KeyAgentID, ident.AgentID())
+	for i, d := range cfg.Domains {
+		if !slices.Contains(ident.Domains(), strings.ToLower(strings.TrimSuffix(d.Name, "."))) {
+			return fmt.Errorf("domains[%d].name: %s is not in this agent's enrollment (%s); enroll the agent with a bootstrap token for it",
+				i, d.Name, strings.Join(ident.Domains(), ", "))
+		}
 	}
 	journal, err := state.Open(filepath.Join(cfg.StateDir, "journal.db"), nil, 0)
 	if err != nil {
@@ -64,18 +84,18 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 
-	serverName := cfg.Cloud.ServerName
-	if serverName == "" {
-		serverName, _, _ = net.SplitHostPort(cfg.Cloud.Addr)
-	}
-	tlsCfg, err := tlsutil.ClientConfig(cfg.Cloud.CAFile, serverName)
+	addr, tlsCfg, err := cloudTLS(cfg, ident)
 	if err != nil {
-		return fmt.Errorf("cloud.ca_file: %w", err)
+		return err
 	}
 	sup, err := link.NewSupervisor(link.Config{
-		Addr: cfg.Cloud.Addr, TLS: tlsCfg, Token: cfg.Cloud.Token, AgentID: cfg.AgentID, Domains: names,
+		Addr: addr, TLS: tlsCfg, AgentID: ident.AgentID(), Domains: names,
 		Worker: w, Seq: journal, Logger: log.With("component", "link"),
 	})
+	if err != nil {
+		return err
+	}
+	renewer, err := enroll.NewRenewer(enroll.RenewerConfig{Identity: ident, Renew: renewVia(addr, tlsCfg), Logger: log.With("component", "enroll")})
 	if err != nil {
 		return err
 	}
@@ -83,7 +103,18 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer cancelLink()
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- sup.Run(linkCtx) }()
-	log.Info("agent started", "domains", names, "cloud", cfg.Cloud.Addr)
+	renewDone := make(chan struct{})
+	go func() {
+		defer close(renewDone)
+		// A refusal is logged; the link stops on its own when the cloud
+		// refuses the identity.
+		_ = renewer.Run(linkCtx)
+	}()
+	defer func() {
+		cancelLink()
+		<-renewDone
+	}()
+	log.Info("agent started", "domains", names, "cloud", addr, "certificate_expires", ident.Certificate().NotAfter)
 
 	select {
 	case err := <-linkDone:
@@ -111,4 +142,53 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	<-linkDone
 	log.Info("agent stopped")
 	return nil
+}
+
+// cloudTLS returns the gateway address and the mutual-TLS configuration:
+// the cloud verified against cloud.ca_file, else the CA saved at
+// registration, else the system roots; the enrolled certificate presented.
+func cloudTLS(cfg config.Config, ident *enroll.Identity) (string, *tls.Config, error) {
+	addr := cfg.Cloud.Addr
+	if addr == "" {
+		addr = ident.Cloud()
+	}
+	serverName := cfg.Cloud.ServerName
+	if serverName == "" {
+		serverName = ident.ServerName()
+	}
+	if serverName == "" {
+		serverName, _, _ = net.SplitHostPort(addr)
+	}
+	caFile := cfg.Cloud.CAFile
+	if caFile == "" {
+		caFile = ident.CloudCA()
+	}
+	tlsCfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		var err error
+		if tlsCfg, err = tlsutil.ClientConfig(caFile, serverName); err != nil {
+			return "", nil, fmt.Errorf("cloud.ca_file: %w", err)
+		}
+	}
+	tlsCfg.GetClientCertificate = ident.GetClientCertificate
+	return addr, tlsCfg, nil
+}
+
+// renewVia renews the certificate over AgentEnrollment.Renew, authenticated
+// with the current one.
+func renewVia(addr string, tlsCfg *tls.Config) enroll.RenewFunc {
+	return func(ctx context.Context, csr []byte) ([]byte, []byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewTLS(tlsCfg)))
+		if err != nil {
+			return nil, nil, err
+		}
+		defer conn.Close()
+		resp, err := agentv1.NewAgentEnrollmentClient(conn).Renew(ctx, &agentv1.RenewRequest{Csr: csr})
+		if err != nil {
+			return nil, nil, err
+		}
+		return resp.GetCertificate(), resp.GetCaCertificates(), nil
+	}
 }

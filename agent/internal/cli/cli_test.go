@@ -25,9 +25,12 @@ func TestRunExitCodesAndMessages(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "", []string{`unknown command "frobnicate"`}},
 		{"version", []string{"version"}, 0, "hrsync-agent dev (protocol 1)", nil},
 		{"run with a bad config names every field", []string{"run", "--config", bad}, 2, "", []string{
-			"cloud.addr", "cloud.ca_file", "domains[0].name", "domains[0].urls[0]", "domains[0].bind_dn"}},
+			"cloud.addr", "domains[0].name", "domains[0].urls[0]", "domains[0].bind_dn"}},
 		{"run with a missing file", []string{"run", "--config", filepath.Join(dir, "missing.yaml")}, 2, "", []string{"missing.yaml"}},
 		{"install needs a config", []string{"install"}, 2, "", []string{"install needs --config"}},
+		{"credentials needs set", []string{"credentials"}, 2, "", []string{"credentials set --domain"}},
+		{"credentials set needs a domain", []string{"credentials", "set"}, 2, "", []string{"needs --domain"}},
+		{"register with a bad cloud address", []string{"register", "--cloud", "cloud.example.com:http", "--token", "t"}, 2, "", []string{"--cloud:"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
