@@ -30,9 +30,10 @@ type Cloud struct {
 	bins Binaries
 	// URL is the HTTP API's base URL.
 	URL string
-	// AdminToken, AgentToken and CAFile are read from the data directory.
-	AdminToken, AgentToken, CAFile string
-	client                         *http.Client
+	// AdminToken and CAFile (the gateway's CA) are read from the data
+	// directory.
+	AdminToken, CAFile string
+	client             *http.Client
 }
 
 // StartCloud starts hrsync-cloud and waits until it is ready.
@@ -87,7 +88,7 @@ func (c *Cloud) start(ctx context.Context) error {
 		b, _ := os.ReadFile(filepath.Join(c.opts.DataDir, name))
 		return strings.TrimSpace(string(b))
 	}
-	c.AdminToken, c.AgentToken, c.CAFile = read("admin-token"), read("agent-token"), filepath.Join(c.opts.DataDir, "tls", "ca.pem")
+	c.AdminToken, c.CAFile = read("admin-token"), filepath.Join(c.opts.DataDir, "tls", "ca.pem")
 	return nil
 }
 
@@ -136,21 +137,52 @@ func (c *Cloud) CreateJobWith(ctx context.Context, req map[string]any) (Job, err
 	return j, err
 }
 
-// Agents lists the IDs of connected agents.
-func (c *Cloud) Agents(ctx context.Context) ([]string, error) {
+// AgentInfo is the part of the admin API's agent list tests look at.
+type AgentInfo struct {
+	AgentID           string   `json:"agentId"`
+	Domains           []string `json:"domains"`
+	Connected         bool     `json:"connected"`
+	Revoked           bool     `json:"revoked"`
+	CloneSuspected    bool     `json:"cloneSuspected"`
+	CloneFrom         string   `json:"cloneFrom"`
+	CertificateSerial string   `json:"certificateSerial"`
+}
+
+// AgentList returns every enrolled agent.
+func (c *Cloud) AgentList(ctx context.Context) ([]AgentInfo, error) {
 	var out struct {
-		Value []struct {
-			AgentID string `json:"agentId"`
-		} `json:"value"`
+		Value []AgentInfo `json:"value"`
 	}
 	if err := c.Do(ctx, http.MethodGet, "/api/v1/agents", c.AdminToken, "", nil, http.StatusOK, &out); err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(out.Value))
-	for _, a := range out.Value {
-		ids = append(ids, a.AgentID)
+	return out.Value, nil
+}
+
+// Agents lists the IDs of connected agents.
+func (c *Cloud) Agents(ctx context.Context) ([]string, error) {
+	all, err := c.AgentList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, a := range all {
+		if a.Connected {
+			ids = append(ids, a.AgentID)
+		}
 	}
 	return ids, nil
+}
+
+// CreateAgentToken creates a single-use bootstrap token for domains
+// through the admin API.
+func (c *Cloud) CreateAgentToken(ctx context.Context, domains ...string) (string, error) {
+	body, _ := json.Marshal(map[string]any{"domains": domains, "description": "tests/stack"})
+	var tok struct {
+		Token string `json:"token"`
+	}
+	err := c.Do(ctx, http.MethodPost, "/api/v1/agentTokens", c.AdminToken, "application/json", body, http.StatusCreated, &tok)
+	return tok.Token, err
 }
 
 // Upload posts a BulkRequest with the job's upload token and returns the

@@ -44,3 +44,29 @@ func TestRunExitCodesAndMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigArgAndGatewayAddr(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--domain", "d", "--config", "a.yaml"}, "a.yaml"},
+		{[]string{"-config=b.yaml", "--domain", "d"}, "b.yaml"},
+		{[]string{"--domain", "d"}, "env.yaml"},
+	} {
+		require.Equal(t, tc.want, configArg(tc.args, "env.yaml"), "%v", tc.args)
+	}
+	for in, want := range map[string]string{
+		"cloud.example.com":                "cloud.example.com:8443",
+		"https://cloud.example.com:9443/x": "cloud.example.com:9443",
+		"127.0.0.1:8443":                   "127.0.0.1:8443",
+	} {
+		got, err := gatewayAddr(in)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+	for _, bad := range []string{"", "host:http", ":8443"} {
+		_, err := gatewayAddr(bad)
+		require.Error(t, err, bad)
+	}
+}

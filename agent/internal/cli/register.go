@@ -63,20 +63,34 @@ func (c *console) secret(prompt string) (string, error) {
 // validating: register and credentials run before it is complete.
 func loadLayers(fs *flag.FlagSet, args []string, getenv func(string) string) (config.Config, error) {
 	cfg := config.Default()
-	probe := flag.NewFlagSet("probe", flag.ContinueOnError)
-	probe.SetOutput(io.Discard)
-	file := probe.String("config", getenv("HRSYNC_AGENT_CONFIG"), "")
-	probe.Bool("h", false, "")
-	_ = probe.Parse(args)
-	if *file != "" {
-		if err := cfg.LoadFile(*file); err != nil {
+	file := configArg(args, getenv("HRSYNC_AGENT_CONFIG"))
+	if file != "" {
+		if err := cfg.LoadFile(file); err != nil {
 			return cfg, err
 		}
 	}
 	cfg.LoadEnv(getenv)
-	fs.String("config", *file, "YAML configuration file")
+	fs.String("config", file, "YAML configuration file")
 	cfg.AddFlags(fs)
 	return cfg, nil
+}
+
+// configArg finds --config FILE (or -config, or =FILE) among args, which
+// may hold flags the caller defines later.
+func configArg(args []string, def string) string {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			continue
+		}
+		if hasValue {
+			return value
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return def
 }
 
 func register(ctx context.Context, args []string, con *console, stdout, stderr io.Writer) int {
