@@ -10,6 +10,8 @@ package cloudtest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,8 +19,13 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
 	"github.com/hrsync/hrsync/cloud/internal/cli"
 	"github.com/hrsync/hrsync/cloud/internal/config"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/tlsutil"
 )
 
 // Server is a running in-process cloud.
@@ -28,6 +35,10 @@ type Server struct {
 	URL string
 	// Config is the effective configuration.
 	Config config.Config
+
+	mu sync.Mutex // guards the field below
+	// certs caches the client certificate of each agent EnrollAgent made.
+	certs map[string]tls.Certificate
 }
 
 // Config is the harness's configuration type, for mutate functions.
@@ -53,7 +64,90 @@ func NewServer(t testing.TB, mutate func(*Config)) *Server {
 		t.Fatalf("start cloud: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop(5 * time.Second) })
-	return &Server{Server: srv, URL: "http://" + srv.HTTPAddr, Config: cfg}
+	return &Server{Server: srv, URL: "http://" + srv.HTTPAddr, Config: cfg, certs: map[string]tls.Certificate{}}
+}
+
+// CreateAgentToken creates a bootstrap token for domains through the admin
+// API and returns it.
+func (s *Server) CreateAgentToken(t testing.TB, domains ...string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"domains": domains})
+	status, _, resp := s.Do(t, http.MethodPost, "/api/v1/agentTokens", s.AdminToken, "application/json", body)
+	if status != http.StatusCreated {
+		t.Fatalf("create agent token: %d %s", status, resp)
+	}
+	var tok struct{ Token string }
+	if err := json.Unmarshal(resp, &tok); err != nil {
+		t.Fatal(err)
+	}
+	return tok.Token
+}
+
+// Register calls AgentEnrollment.Register as hrsync-agent register does:
+// a new key, a certificate request, the token.
+func (s *Server) Register(ctx context.Context, t testing.TB, token, agentID string) (tls.Certificate, error) {
+	t.Helper()
+	key, csr, err := tlsutil.NewKeyAndCSR(agentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := s.dial(t, nil)
+	resp, err := agentv1.NewAgentEnrollmentClient(conn).Register(ctx, &agentv1.RegisterRequest{Token: token, AgentId: agentID, Csr: csr, Hostname: "test-host"})
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := tlsutil.EncodeKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(resp.GetCertificate(), keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, nil
+}
+
+// EnrollAgent enrolls agentID for domains (token and registration) once per
+// server and returns its client certificate.
+func (s *Server) EnrollAgent(t testing.TB, agentID string, domains ...string) tls.Certificate {
+	t.Helper()
+	s.mu.Lock()
+	cert, ok := s.certs[agentID]
+	s.mu.Unlock()
+	if ok {
+		return cert
+	}
+	cert, err := s.Register(context.Background(), t, s.CreateAgentToken(t, domains...), agentID)
+	if err != nil {
+		t.Fatalf("register %s: %v", agentID, err)
+	}
+	s.mu.Lock()
+	s.certs[agentID] = cert
+	s.mu.Unlock()
+	return cert
+}
+
+// Dial opens a gRPC connection to the gateway that verifies the cloud and
+// presents cert (none when nil), closed by t.Cleanup.
+func (s *Server) Dial(t testing.TB, cert *tls.Certificate) *grpc.ClientConn {
+	t.Helper()
+	return s.dial(t, cert)
+}
+
+func (s *Server) dial(t testing.TB, cert *tls.Certificate) *grpc.ClientConn {
+	cfg, err := tlsutil.ClientConfig(s.CAFile, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert != nil {
+		cfg.Certificates = []tls.Certificate{*cert}
+	}
+	conn, err := grpc.NewClient(s.GRPCAddr, grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
 
 // Do sends an HTTP request with a bearer token and returns status and body.

@@ -2,20 +2,17 @@ package cloudtest
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
-	"github.com/hrsync/hrsync/shared/tlsutil"
 )
 
 // rawAgent speaks the stream protocol by hand, so tests can misbehave.
@@ -24,25 +21,23 @@ type rawAgent struct {
 	cancel context.CancelFunc
 }
 
-func dial(t *testing.T, srv *Server, token string) (agentv1.AgentGateway_ConnectClient, context.CancelFunc) {
+func dial(t *testing.T, srv *Server, cert *tls.Certificate) (agentv1.AgentGateway_ConnectClient, context.CancelFunc) {
 	t.Helper()
-	cfg, err := tlsutil.ClientConfig(srv.CAFile, "127.0.0.1")
-	require.NoError(t, err)
-	conn, err := grpc.NewClient(srv.GRPCAddr, grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
+	conn := srv.Dial(t, cert)
 	ctx, cancel := context.WithCancel(context.Background())
-	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 	stream, err := agentv1.NewAgentGatewayClient(conn).Connect(ctx)
 	require.NoError(t, err)
 	return stream, cancel
 }
 
+// connect enrolls id (once per server) for hrsync.test and opens a session.
+// Each call is a new agent process (instance).
 func connect(t *testing.T, srv *Server, id string, inFlight ...string) *rawAgent {
 	t.Helper()
-	stream, cancel := dial(t, srv, srv.AgentToken)
+	cert := srv.EnrollAgent(t, id, "hrsync.test")
+	stream, cancel := dial(t, srv, &cert)
 	require.NoError(t, stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{
-		AgentId: id, ProtocolVersion: 1, Domains: []string{"HRSYNC.test"}, InFlightOpIds: inFlight}}}))
+		AgentId: id, ProtocolVersion: 1, Domains: []string{"HRSYNC.test"}, InFlightOpIds: inFlight, InstanceId: "instance-of-" + id}}}))
 	msg, err := stream.Recv()
 	require.NoError(t, err)
 	require.NotNil(t, msg.GetWelcome(), "got %v", msg)
@@ -69,20 +64,22 @@ func (a *rawAgent) nextOp(t *testing.T) *agentv1.Operation {
 
 func TestGatewayRefusals(t *testing.T) {
 	srv := NewServer(t, nil)
+	cert := srv.EnrollAgent(t, "a", "hrsync.test")
 	tests := []struct {
 		name  string
-		token string
+		cert  *tls.Certificate
 		hello *agentv1.AgentMessage
 		code  codes.Code
 	}{
-		{"wrong token", "nope", &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{AgentId: "a", ProtocolVersion: 1}}}, codes.Unauthenticated},
-		{"protocol too old", srv.AgentToken, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{AgentId: "a", ProtocolVersion: 0}}}, codes.FailedPrecondition},
-		{"no hello first", srv.AgentToken, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Pong{Pong: &agentv1.Pong{}}}, codes.InvalidArgument},
-		{"no agent id", srv.AgentToken, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{ProtocolVersion: 1}}}, codes.InvalidArgument},
+		{"no client certificate", nil, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{AgentId: "a", ProtocolVersion: 1}}}, codes.Unauthenticated},
+		{"protocol too old", &cert, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{AgentId: "a", ProtocolVersion: 0}}}, codes.FailedPrecondition},
+		{"no hello first", &cert, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Pong{Pong: &agentv1.Pong{}}}, codes.InvalidArgument},
+		{"hello names another agent", &cert, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{AgentId: "b", ProtocolVersion: 1}}}, codes.PermissionDenied},
+		{"domain outside the enrollment", &cert, &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{ProtocolVersion: 1, Domains: []string{"other.test"}}}}, codes.PermissionDenied},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			stream, cancel := dial(t, srv, tc.token)
+			stream, cancel := dial(t, srv, tc.cert)
 			defer cancel()
 			_ = stream.Send(tc.hello)
 			_, err := stream.Recv()

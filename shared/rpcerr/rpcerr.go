@@ -25,6 +25,11 @@ var (
 	ErrProtocol = errors.New("stream protocol violation")
 	// ErrUnavailable: the cloud is shutting down or overloaded; try again.
 	ErrUnavailable = errors.New("cloud unavailable")
+	// ErrInvalidRequest: a unary request (a registration, say) is malformed.
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrAlreadyExists: what the request would create exists (an agent ID
+	// that is enrolled already).
+	ErrAlreadyExists = errors.New("already exists")
 )
 
 // ToStatus converts an error into a gRPC status error for the wire.
@@ -43,8 +48,10 @@ func ToStatus(err error) error {
 		code = codes.PermissionDenied
 	case errors.Is(err, ErrUpgradeRequired):
 		code = codes.FailedPrecondition
-	case errors.Is(err, ErrProtocol):
+	case errors.Is(err, ErrProtocol), errors.Is(err, ErrInvalidRequest):
 		code = codes.InvalidArgument
+	case errors.Is(err, ErrAlreadyExists):
+		code = codes.AlreadyExists
 	case errors.Is(err, ErrUnavailable):
 		code = codes.Unavailable
 	case errors.Is(err, context.Canceled):

@@ -23,6 +23,8 @@ func TestRoundTrip(t *testing.T) {
 		{"too old", fmt.Errorf("protocol 0: %w", ErrUpgradeRequired), codes.FailedPrecondition, Upgrade},
 		{"protocol", ErrProtocol, codes.InvalidArgument, Retry},
 		{"unavailable", ErrUnavailable, codes.Unavailable, Retry},
+		{"invalid request", fmt.Errorf("csr: %w", ErrInvalidRequest), codes.InvalidArgument, Retry},
+		{"already exists", fmt.Errorf("agent a: %w", ErrAlreadyExists), codes.AlreadyExists, Retry},
 		{"deadline", context.DeadlineExceeded, codes.DeadlineExceeded, Retry},
 		{"other", errors.New("boom"), codes.Internal, Retry},
 	}

@@ -1,10 +1,16 @@
 package tlsutil
 
 import (
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -80,4 +86,37 @@ func otherCA(t *testing.T) string {
 	f := filepath.Join(t.TempDir(), "other.pem")
 	require.NoError(t, os.WriteFile(f, pemBytes, 0o644))
 	return f
+}
+
+func TestAgentIdentityRoundTrip(t *testing.T) {
+	caCert, caKey, _, err := NewCA("test CA")
+	require.NoError(t, err)
+	key, csrDER, err := NewKeyAndCSR("agent-1")
+	require.NoError(t, err)
+	csr, err := x509.ParseCertificateRequest(csrDER)
+	require.NoError(t, err)
+	require.NoError(t, csr.CheckSignature())
+	id := AgentIdentity{AgentID: "agent-1", Domains: []string{"corp.example.com", "emea.example.com"}}
+	uris, err := id.URIs()
+	require.NoError(t, err)
+	der, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(42),
+		Subject: pkix.Name{CommonName: id.AgentID}, URIs: uris, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}, caCert, csr.PublicKey, caKey)
+	require.NoError(t, err)
+	certs, err := ParseCerts(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	require.NoError(t, err)
+	got, err := AgentIdentityFromCert(certs[0])
+	require.NoError(t, err)
+	require.Equal(t, id, got)
+	require.Equal(t, "2a", SerialHex(certs[0]))
+
+	kp, err := EncodeKey(key)
+	require.NoError(t, err)
+	back, err := ParseKey(kp)
+	require.NoError(t, err)
+	require.True(t, key.Equal(back))
+
+	_, err = AgentIdentityFromCert(caCert)
+	require.ErrorIs(t, err, ErrNotAgentCertificate)
+	_, err = ParseCerts([]byte("nothing"))
+	require.ErrorIs(t, err, ErrNoCertificates)
 }

@@ -30,9 +30,6 @@ func TestScaleOutSurvivesReplicaCrash(t *testing.T) {
 	defer cancel()
 	const workers = 600
 	dir := t.TempDir()
-	// PostgreSQL first: pgtest retires the OS threads that fork initdb, and
-	// samba, which sambatest starts with a parent-death signal from an
-	// unlocked thread, dies with whichever thread forked it.
 	dsn := pgtest.NewDatabase(t)
 	dc := sambatest.New(t)
 	ou, err := dc.CreateOU(ctx, "e2e-scaleout")
@@ -41,8 +38,10 @@ func TestScaleOutSurvivesReplicaCrash(t *testing.T) {
 	replicas := map[string]*stack.Cloud{}
 	agents := map[string]*stack.Agent{}
 	for _, name := range []string{"a", "b"} {
+		// Replica b shares a's secrets: one agent CA, token key and
+		// gateway certificate for the whole cloud.
 		c, err := stack.StartCloud(ctx, bins, stack.CloudOptions{DataDir: filepath.Join(dir, "cloud-"+name), PostgresDSN: dsn,
-			ReplicaID: "replica-" + name, ReplicaLease: 3 * time.Second, AdminToken: "admin-token-of-both", AgentToken: "agent-token-of-both",
+			ReplicaID: "replica-" + name, ReplicaLease: 3 * time.Second, ShareWith: replicas["a"],
 			// Long enough that only the replica's death, not the operation
 			// timeout, can bring operations back.
 			Heartbeat: time.Second, OpTimeout: 5 * time.Minute})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,6 +24,9 @@ type AgentOptions struct {
 	// Proxy becomes cloud.proxy and ProxyPassword the content of
 	// cloud.proxy_password_file; both are optional.
 	Proxy, ProxyPassword string
+	// Token is the bootstrap token to register with; when empty one is
+	// created for DC's domain through the admin API.
+	Token string
 }
 
 // Agent is a running hrsync-agent process.
@@ -33,10 +37,21 @@ type Agent struct {
 	ConfigFile string
 }
 
-// StartAgent writes the agent's configuration (password and token in
-// owner-only files) and starts `hrsync-agent run`, waiting until the cloud
-// lists it as connected.
+// StartAgent enrolls an agent the way an admin does and starts it: it
+// writes the configuration, stores the domain password with
+// `hrsync-agent credentials set`, registers with `hrsync-agent register`
+// and a bootstrap token from the admin API, then starts
+// `hrsync-agent run` and waits until the cloud lists it as connected.
 func StartAgent(ctx context.Context, bins Binaries, opts AgentOptions) (*Agent, error) {
+	a, err := EnrollAgent(ctx, bins, opts)
+	if err != nil {
+		return nil, err
+	}
+	return a, a.start(ctx)
+}
+
+// EnrollAgent does what StartAgent does but start the agent.
+func EnrollAgent(ctx context.Context, bins Binaries, opts AgentOptions) (*Agent, error) {
 	if opts.ID == "" {
 		opts.ID = "agent-1"
 	}
@@ -47,13 +62,6 @@ func StartAgent(ctx context.Context, bins Binaries, opts AgentOptions) (*Agent, 
 		return nil, err
 	}
 	a := &Agent{opts: opts, bins: bins, ConfigFile: filepath.Join(opts.Dir, "agent.yaml")}
-	pw, tok := filepath.Join(opts.Dir, "ldap-password"), filepath.Join(opts.Dir, "agent-token")
-	if err := os.WriteFile(pw, []byte(opts.DC.Password), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(tok, []byte(opts.Cloud.AgentToken), 0o600); err != nil {
-		return nil, err
-	}
 	proxy := ""
 	if opts.Proxy != "" {
 		proxy = fmt.Sprintf("  proxy: %q\n", opts.Proxy)
@@ -70,21 +78,48 @@ state_dir: %s
 cloud:
   addr: %s
   ca_file: %s
-  token_file: %s
 %sdomains:
   - name: %s
     urls: [%s]
     bind_dn: %q
-    password_file: %s
     ca_file: %s
 log:
   level: debug
-`, opts.ID, filepath.Join(opts.Dir, "state"), opts.CloudAddr, opts.Cloud.CAFile, tok, proxy, opts.DC.Domain, opts.DC.URL, opts.DC.BindDN, pw, opts.DC.CAFile)
+`, opts.ID, filepath.Join(opts.Dir, "state"), opts.CloudAddr, opts.Cloud.CAFile, proxy, opts.DC.Domain, opts.DC.URL, opts.DC.BindDN, opts.DC.CAFile)
 	if err := os.WriteFile(a.ConfigFile, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
-	return a, a.start(ctx)
+	if _, err := a.Command(ctx, opts.DC.Password+"\n", "credentials", "set", "--domain", opts.DC.Domain); err != nil {
+		return nil, err
+	}
+	token := opts.Token
+	if token == "" {
+		var err error
+		if token, err = opts.Cloud.CreateAgentToken(ctx, opts.DC.Domain); err != nil {
+			return nil, err
+		}
+	}
+	// The token goes in on stdin, as an installer would pass it.
+	if _, err := a.Command(ctx, token+"\n", "register"); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
+
+// Command runs `hrsync-agent ARGS --config FILE` with stdin and returns its
+// combined output; a non-zero exit is an error carrying the output.
+func (a *Agent) Command(ctx context.Context, stdin string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, a.bins.Agent, append(args, "--config", a.ConfigFile)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("hrsync-agent %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// Start starts `hrsync-agent run` and waits until the agent is connected.
+func (a *Agent) Start(ctx context.Context) error { return a.start(ctx) }
 
 func (a *Agent) start(ctx context.Context) error {
 	p, err := startProcess("hrsync-agent", filepath.Join(a.opts.Dir, "agent.log"), nil, a.bins.Agent, "run", "--config", a.ConfigFile)

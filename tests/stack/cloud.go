@@ -28,10 +28,14 @@ type CloudOptions struct {
 	// ReplicaID and ReplicaLease are passed through when set.
 	ReplicaID    string
 	ReplicaLease time.Duration
-	// AdminToken and AgentToken, when set, are the cloud's secrets (passed
-	// in the environment); replicas of one cloud share them. Empty: the
-	// cloud generates them into DataDir.
-	AdminToken, AgentToken string
+	// AdminToken, when set, is the admin API's token (passed in the
+	// environment). Empty: the cloud generates one into DataDir.
+	AdminToken string
+	// ShareWith makes this cloud a replica of another: it takes that
+	// one's admin token, agent CA, bootstrap-token key and gateway
+	// certificate (passed in the environment, as an operator would), so
+	// an agent enrolled through either is known to both.
+	ShareWith *Cloud
 }
 
 // Cloud is a running hrsync-cloud process.
@@ -41,9 +45,10 @@ type Cloud struct {
 	bins Binaries
 	// URL is the HTTP API's base URL.
 	URL string
-	// AdminToken, AgentToken and CAFile are read from the data directory.
-	AdminToken, AgentToken, CAFile string
-	client                         *http.Client
+	// AdminToken and CAFile (the gateway's CA) are read from the data
+	// directory.
+	AdminToken, CAFile string
+	client             *http.Client
 }
 
 // StartCloud starts hrsync-cloud and waits until it is ready.
@@ -90,8 +95,16 @@ func (c *Cloud) start(ctx context.Context) error {
 	if c.opts.AdminToken != "" {
 		env = append(env, "HRSYNC_ADMIN_TOKEN="+c.opts.AdminToken)
 	}
-	if c.opts.AgentToken != "" {
-		env = append(env, "HRSYNC_AGENT_TOKEN="+c.opts.AgentToken)
+	if o := c.opts.ShareWith; o != nil {
+		key, err := os.ReadFile(filepath.Join(o.opts.DataDir, "enroll-token-key"))
+		if err != nil {
+			return fmt.Errorf("share secrets: %w", err)
+		}
+		env = append(env, "HRSYNC_ADMIN_TOKEN="+o.AdminToken, "HRSYNC_ENROLL_TOKEN_KEY="+strings.TrimSpace(string(key)),
+			"HRSYNC_ENROLL_CA_CERT_FILE="+filepath.Join(o.opts.DataDir, "agent-ca", "ca.pem"),
+			"HRSYNC_ENROLL_CA_KEY_FILE="+filepath.Join(o.opts.DataDir, "agent-ca", "ca-key.pem"),
+			"HRSYNC_TLS_CERT_FILE="+filepath.Join(o.opts.DataDir, "tls", "server.pem"),
+			"HRSYNC_TLS_KEY_FILE="+filepath.Join(o.opts.DataDir, "tls", "server-key.pem"))
 	}
 	p, err := startProcess("hrsync-cloud", filepath.Join(c.opts.DataDir, "cloud.log"), env, c.bins.Cloud, args...)
 	if err != nil {
@@ -114,12 +127,12 @@ func (c *Cloud) start(ctx context.Context) error {
 		b, _ := os.ReadFile(filepath.Join(c.opts.DataDir, name))
 		return strings.TrimSpace(string(b))
 	}
-	c.AdminToken, c.AgentToken, c.CAFile = read("admin-token"), read("agent-token"), filepath.Join(c.opts.DataDir, "tls", "ca.pem")
+	c.AdminToken, c.CAFile = read("admin-token"), filepath.Join(c.opts.DataDir, "tls", "ca.pem")
 	if c.opts.AdminToken != "" {
 		c.AdminToken = c.opts.AdminToken
 	}
-	if c.opts.AgentToken != "" {
-		c.AgentToken = c.opts.AgentToken
+	if o := c.opts.ShareWith; o != nil {
+		c.AdminToken, c.CAFile = o.AdminToken, o.CAFile
 	}
 	return nil
 }
@@ -169,19 +182,39 @@ func (c *Cloud) CreateJobWith(ctx context.Context, req map[string]any) (Job, err
 	return j, err
 }
 
-// Agents lists the IDs of connected agents.
-func (c *Cloud) Agents(ctx context.Context) ([]string, error) {
+// AgentInfo is the part of the admin API's agent list tests look at.
+type AgentInfo struct {
+	AgentID           string   `json:"agentId"`
+	Domains           []string `json:"domains"`
+	Connected         bool     `json:"connected"`
+	Revoked           bool     `json:"revoked"`
+	CloneSuspected    bool     `json:"cloneSuspected"`
+	CloneFrom         string   `json:"cloneFrom"`
+	CertificateSerial string   `json:"certificateSerial"`
+}
+
+// AgentList returns every enrolled agent.
+func (c *Cloud) AgentList(ctx context.Context) ([]AgentInfo, error) {
 	var out struct {
-		Value []struct {
-			AgentID string `json:"agentId"`
-		} `json:"value"`
+		Value []AgentInfo `json:"value"`
 	}
 	if err := c.Do(ctx, http.MethodGet, "/api/v1/agents", c.AdminToken, "", nil, http.StatusOK, &out); err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(out.Value))
-	for _, a := range out.Value {
-		ids = append(ids, a.AgentID)
+	return out.Value, nil
+}
+
+// Agents lists the IDs of connected agents.
+func (c *Cloud) Agents(ctx context.Context) ([]string, error) {
+	all, err := c.AgentList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, a := range all {
+		if a.Connected {
+			ids = append(ids, a.AgentID)
+		}
 	}
 	return ids, nil
 }
@@ -212,6 +245,17 @@ func (c *Cloud) LinkedUsers(ctx context.Context, j Job) (int, error) {
 	}
 	err := c.Do(ctx, http.MethodGet, "/api/v1/jobs/"+j.ID, c.AdminToken, "", nil, http.StatusOK, &out)
 	return out.LinkedUsers, err
+}
+
+// CreateAgentToken creates a single-use bootstrap token for domains
+// through the admin API.
+func (c *Cloud) CreateAgentToken(ctx context.Context, domains ...string) (string, error) {
+	body, _ := json.Marshal(map[string]any{"domains": domains, "description": "tests/stack"})
+	var tok struct {
+		Token string `json:"token"`
+	}
+	err := c.Do(ctx, http.MethodPost, "/api/v1/agentTokens", c.AdminToken, "application/json", body, http.StatusCreated, &tok)
+	return tok.Token, err
 }
 
 // Upload posts a BulkRequest with the job's upload token and returns the

@@ -1,6 +1,9 @@
 // Package stack runs hrsync the way it is deployed: a Samba AD domain
-// controller, hrsync-cloud and hrsync-agent as separate processes, with TLS
-// between cloud and agent. The end-to-end tests and `make demo` use it.
+// controller, hrsync-cloud and hrsync-agent as separate processes, with
+// mutual TLS between cloud and agent. Every agent is enrolled as an admin
+// would: a bootstrap token from the admin API, `hrsync-agent credentials
+// set`, `hrsync-agent register`, then `hrsync-agent run`. The end-to-end
+// tests and `make demo` use it.
 //
 //	bins, _ := stack.Build(ctx, dir)
 //	dc, _ := sambatest.Start(ctx, sambatest.Options{})

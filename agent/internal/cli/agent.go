@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,13 +13,19 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
 	"github.com/hrsync/hrsync/agent/internal/config"
+	"github.com/hrsync/hrsync/agent/internal/enroll"
 	"github.com/hrsync/hrsync/agent/internal/executor"
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
 	"github.com/hrsync/hrsync/agent/internal/link"
 	"github.com/hrsync/hrsync/agent/internal/proxy"
 	"github.com/hrsync/hrsync/agent/internal/state"
 	"github.com/hrsync/hrsync/agent/internal/worker"
+	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/logging"
 	"github.com/hrsync/hrsync/shared/tlsutil"
 )
 
@@ -32,6 +39,17 @@ const DrainTimeout = 30 * time.Second
 func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("state_dir: %w", err)
+	}
+	ident, err := enroll.Load(enroll.Dir(cfg.StateDir))
+	if err != nil {
+		return err
+	}
+	log = log.With(logging.KeyAgentID, ident.AgentID())
+	for i, d := range cfg.Domains {
+		if !slices.Contains(ident.Domains(), strings.ToLower(strings.TrimSuffix(d.Name, "."))) {
+			return fmt.Errorf("domains[%d].name: %s is not in this agent's enrollment (%s); enroll the agent with a bootstrap token for it",
+				i, d.Name, strings.Join(ident.Domains(), ", "))
+		}
 	}
 	journal, err := state.Open(filepath.Join(cfg.StateDir, "journal.db"), nil, 0)
 	if err != nil {
@@ -72,19 +90,15 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 
-	serverName := cfg.Cloud.ServerName
-	if serverName == "" {
-		serverName, _, _ = net.SplitHostPort(cfg.Cloud.Addr)
-	}
-	tlsCfg, err := tlsutil.ClientConfig(cfg.Cloud.CAFile, serverName)
+	addr, tlsCfg, err := cloudTLS(cfg, ident)
 	if err != nil {
-		return fmt.Errorf("cloud.ca_file: %w", err)
+		return err
 	}
 	lcfg := link.Config{
-		Addr: cfg.Cloud.Addr, TLS: tlsCfg, Token: cfg.Cloud.Token, AgentID: cfg.AgentID, Domains: names,
+		Addr: addr, TLS: tlsCfg, AgentID: ident.AgentID(), Domains: names,
 		Worker: w, Seq: journal, Logger: log.With("component", "link"),
 	}
-	proxyURL, src, err := proxy.Select(cfg.Cloud.Proxy, cfg.Cloud.ProxyPassword, os.Getenv, cfg.Cloud.Addr)
+	proxyURL, src, err := proxy.Select(cfg.Cloud.Proxy, cfg.Cloud.ProxyPassword, os.Getenv, addr)
 	if err != nil {
 		return fmt.Errorf("cloud.proxy (%s): %w", src, err)
 	}
@@ -96,11 +110,26 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	renewer, err := enroll.NewRenewer(enroll.RenewerConfig{Identity: ident, Renew: renewVia(addr, tlsCfg, lcfg.Dialer), Logger: log.With("component", "enroll")})
+	if err != nil {
+		return err
+	}
 	linkCtx, cancelLink := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelLink()
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- sup.Run(linkCtx) }()
-	log.Info("agent started", "domains", names, "cloud", cfg.Cloud.Addr)
+	renewDone := make(chan struct{})
+	go func() {
+		defer close(renewDone)
+		// A refusal is logged; the link stops on its own when the cloud
+		// refuses the identity.
+		_ = renewer.Run(linkCtx)
+	}()
+	defer func() {
+		cancelLink()
+		<-renewDone
+	}()
+	log.Info("agent started", "domains", names, "cloud", addr, "certificate_expires", ident.Certificate().NotAfter)
 
 	select {
 	case err := <-linkDone:
@@ -191,4 +220,60 @@ func directoryDomains(cfg config.Config, log *slog.Logger) (map[string]executor.
 		names = append(names, d.Name)
 	}
 	return domains, names, nil
+}
+
+// cloudTLS returns the gateway address and the mutual-TLS configuration:
+// the cloud verified against cloud.ca_file, else the CA saved at
+// registration, else the system roots; the enrolled certificate presented.
+func cloudTLS(cfg config.Config, ident *enroll.Identity) (string, *tls.Config, error) {
+	addr := cfg.Cloud.Addr
+	if addr == "" {
+		addr = ident.Cloud()
+	}
+	serverName := cfg.Cloud.ServerName
+	if serverName == "" {
+		serverName = ident.ServerName()
+	}
+	if serverName == "" {
+		serverName, _, _ = net.SplitHostPort(addr)
+	}
+	caFile := cfg.Cloud.CAFile
+	if caFile == "" {
+		caFile = ident.CloudCA()
+	}
+	tlsCfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		var err error
+		if tlsCfg, err = tlsutil.ClientConfig(caFile, serverName); err != nil {
+			return "", nil, fmt.Errorf("cloud.ca_file: %w", err)
+		}
+	}
+	tlsCfg.GetClientCertificate = ident.GetClientCertificate
+	return addr, tlsCfg, nil
+}
+
+// renewVia renews the certificate over AgentEnrollment.Renew, authenticated
+// with the current one, dialled like the stream (dial is its proxy dialer,
+// nil for a direct connection).
+func renewVia(addr string, tlsCfg *tls.Config, dial func(context.Context, string) (net.Conn, error)) enroll.RenewFunc {
+	return func(ctx context.Context, csr []byte) ([]byte, []byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		// The same way out as the stream: through the proxy when there is
+		// one, never through gRPC's own HTTPS_PROXY lookup.
+		target, opts := addr, []grpc.DialOption{grpc.WithTransportCredentials(credentials.NewTLS(tlsCfg)), grpc.WithNoProxy()}
+		if dial != nil {
+			target, opts = "passthrough:///"+addr, append(opts, grpc.WithContextDialer(dial))
+		}
+		conn, err := grpc.NewClient(target, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer conn.Close()
+		resp, err := agentv1.NewAgentEnrollmentClient(conn).Renew(ctx, &agentv1.RenewRequest{Csr: csr})
+		if err != nil {
+			return nil, nil, err
+		}
+		return resp.GetCertificate(), resp.GetCaCertificates(), nil
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/kardianos/service"
 
 	"github.com/hrsync/hrsync/agent/internal/config"
+	"github.com/hrsync/hrsync/agent/internal/enroll"
 	"github.com/hrsync/hrsync/agent/internal/logfile"
 	"github.com/hrsync/hrsync/agent/internal/winsvc"
 	"github.com/hrsync/hrsync/shared/logging"
@@ -27,9 +28,13 @@ import (
 )
 
 const usage = `hrsync-agent writes HR-driven account changes into Active Directory.
-It dials out to hrsync-cloud over one TLS stream; it needs no inbound port.
+It dials out to hrsync-cloud over one mutual-TLS stream; it needs no inbound port.
 
 Usage:
+  hrsync-agent register --config FILE --cloud HOST:PORT [--cloud-ca FILE] [--token T] [--agent-id ID]
+                                         enroll with a bootstrap token (prompts in a terminal)
+  hrsync-agent credentials set --config FILE --domain DOMAIN
+                                         store a domain's service-account password on this host
   hrsync-agent run --config FILE         run in the foreground (or under the service manager)
   hrsync-agent install --config FILE     install as a service (systemd / Windows SCM)
   hrsync-agent uninstall | start | stop | status
@@ -52,6 +57,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "run":
 		return run(ctx, rest, stderr)
+	case "register":
+		return register(ctx, rest, newConsole(), stdout, stderr)
+	case "credentials":
+		return credentialsCmd(rest, newConsole(), stdout, stderr)
 	case "install", "uninstall", "start", "stop", "status":
 		return control(cmd, rest, stdout, stderr)
 	}
@@ -135,7 +144,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 			}
 		}
 	}
-	log := slog.New(slog.NewMultiHandler(handlers...)).With(logging.KeyAgentID, cfg.AgentID)
+	// RunAgent adds agent_id from the enrolled identity.
+	log := slog.New(slog.NewMultiHandler(handlers...))
 	prog.Run = func(ctx context.Context) error { return RunAgent(ctx, cfg, log) }
 	if svc != nil {
 		if err := svc.Run(); err != nil {
@@ -170,8 +180,13 @@ func control(action string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
 			return 1
 		}
-		if _, _, err := LoadConfig([]string{"--config", abs}, os.Getenv, stderr); err != nil {
+		cfg, _, err := LoadConfig([]string{"--config", abs}, os.Getenv, stderr)
+		if err != nil {
 			fmt.Fprintf(stderr, "hrsync-agent: the configuration would not start:\n%v\n", err)
+			return 2
+		}
+		if _, err := enroll.Load(enroll.Dir(cfg.StateDir)); err != nil {
+			fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
 			return 2
 		}
 		*file = abs

@@ -25,9 +25,12 @@ func TestRunExitCodesAndMessages(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "", []string{`unknown command "frobnicate"`}},
 		{"version", []string{"version"}, 0, "hrsync-agent dev (protocol 1)", nil},
 		{"run with a bad config names every field", []string{"run", "--config", bad}, 2, "", []string{
-			"cloud.addr", "cloud.ca_file", "domains[0].name", "domains[0].urls[0]", "domains[0].bind_dn"}},
+			"cloud.addr", "domains[0].name", "domains[0].urls[0]", "domains[0].bind_dn"}},
 		{"run with a missing file", []string{"run", "--config", filepath.Join(dir, "missing.yaml")}, 2, "", []string{"missing.yaml"}},
 		{"install needs a config", []string{"install"}, 2, "", []string{"install needs --config"}},
+		{"credentials needs set", []string{"credentials"}, 2, "", []string{"credentials set --domain"}},
+		{"credentials set needs a domain", []string{"credentials", "set"}, 2, "", []string{"needs --domain"}},
+		{"register with a bad cloud address", []string{"register", "--cloud", "cloud.example.com:http", "--token", "t"}, 2, "", []string{"--cloud:"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,5 +42,31 @@ func TestRunExitCodesAndMessages(t *testing.T) {
 				require.Contains(t, errb.String(), s)
 			}
 		})
+	}
+}
+
+func TestConfigArgAndGatewayAddr(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--domain", "d", "--config", "a.yaml"}, "a.yaml"},
+		{[]string{"-config=b.yaml", "--domain", "d"}, "b.yaml"},
+		{[]string{"--domain", "d"}, "env.yaml"},
+	} {
+		require.Equal(t, tc.want, configArg(tc.args, "env.yaml"), "%v", tc.args)
+	}
+	for in, want := range map[string]string{
+		"cloud.example.com":                "cloud.example.com:8443",
+		"https://cloud.example.com:9443/x": "cloud.example.com:9443",
+		"127.0.0.1:8443":                   "127.0.0.1:8443",
+	} {
+		got, err := gatewayAddr(in)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+	for _, bad := range []string{"", "host:http", ":8443"} {
+		_, err := gatewayAddr(bad)
+		require.Error(t, err, bad)
 	}
 }

@@ -1,8 +1,10 @@
 // Package config is hrsync-agent's configuration: one struct, loaded as
 // defaults, then a YAML file, then HRSYNC_AGENT_* environment variables,
 // then command-line flags, then validated with errors that name the field.
-// Directory passwords stay on the agent: they are read from a root-only
-// file or the environment, never sent to the cloud.
+// Directory passwords stay on the agent: they come from the credential
+// store (hrsync-agent credentials set), a root-only file or the
+// environment, and are never sent to the cloud. The agent's identity is
+// its enrollment (hrsync-agent register), kept in the state directory.
 package config
 
 import (
@@ -17,15 +19,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hrsync/hrsync/agent/internal/credstore"
 	"github.com/hrsync/hrsync/agent/internal/proxy"
 	"github.com/hrsync/hrsync/shared/confload"
 )
 
 // Config is everything hrsync-agent needs.
 type Config struct {
-	// AgentID names this agent to the cloud; the hostname by default.
+	// AgentID is the name the agent asks for when it registers; the
+	// hostname by default. Once enrolled, the certificate's name counts.
 	AgentID string `yaml:"agent_id"`
-	// StateDir holds the operation journal.
+	// StateDir holds the operation journal, the enrolled identity
+	// (identity/) and the domain credentials (credentials/).
 	StateDir string `yaml:"state_dir"`
 	Cloud    Cloud  `yaml:"cloud"`
 	// Domains are the AD domains this agent writes to.
@@ -79,16 +84,15 @@ type DCHealth struct {
 
 // Cloud says how to reach hrsync-cloud.
 type Cloud struct {
-	// Addr is the gateway's host:port.
+	// Addr is the gateway's host:port; the address the agent registered
+	// with when empty.
 	Addr string `yaml:"addr"`
-	// CAFile is the CA that signed the gateway's certificate. Required:
-	// the agent always verifies the cloud.
+	// CAFile is the CA that signed the gateway's certificate; when empty,
+	// the CA given at registration, else the system roots. The agent
+	// always verifies the cloud.
 	CAFile string `yaml:"ca_file"`
 	// ServerName overrides the name checked in the certificate.
 	ServerName string `yaml:"server_name"`
-	// Token authenticates the agent (HRSYNC_AGENT_TOKEN or TokenFile).
-	Token     string `yaml:"-"`
-	TokenFile string `yaml:"token_file"`
 	// Proxy is an HTTP proxy the stream goes through with CONNECT:
 	// http://[user[:password]@]host:port. Empty means HTTPS_PROXY and
 	// NO_PROXY from the environment decide; "direct" means no proxy.
@@ -107,8 +111,9 @@ type Domain struct {
 	// URLs are ldaps:// URLs of preferred DCs, in order.
 	URLs   []string `yaml:"urls"`
 	BindDN string   `yaml:"bind_dn"`
-	// PasswordFile holds the service account's password; or set
-	// HRSYNC_AGENT_LDAP_PASSWORD (one domain) in the environment.
+	// PasswordFile holds the service account's password (owner-only);
+	// when empty the credential store (hrsync-agent credentials set) is
+	// used, or HRSYNC_AGENT_LDAP_PASSWORD (one domain).
 	PasswordFile string `yaml:"password_file"`
 	Password     string `yaml:"-"`
 	// CAFile verifies the DCs' LDAPS certificates; system roots when empty.
@@ -144,7 +149,6 @@ func Default() Config {
 	return Config{
 		AgentID:       host,
 		StateDir:      stateDir,
-		Cloud:         Cloud{Addr: "127.0.0.1:8443"},
 		MaxConcurrent: 8,
 		Referrals:     Referrals{Mode: ReferralsFollow, MaxHops: 5},
 		DCHealth:      DCHealth{Interval: 30 * time.Second, Timeout: 10 * time.Second, FailbackAfter: 2 * time.Minute},
@@ -164,8 +168,8 @@ func (c *Config) LoadFile(path string) error { return confload.YAMLFile(path, c)
 func (c *Config) LoadEnv(getenv func(string) string) {
 	for k, p := range map[string]*string{
 		"HRSYNC_AGENT_ID": &c.AgentID, "HRSYNC_AGENT_STATE_DIR": &c.StateDir, "HRSYNC_AGENT_CLOUD_ADDR": &c.Cloud.Addr,
-		"HRSYNC_AGENT_CLOUD_CA_FILE": &c.Cloud.CAFile, "HRSYNC_AGENT_TOKEN": &c.Cloud.Token,
-		"HRSYNC_AGENT_LOG_LEVEL": &c.Log.Level, "HRSYNC_AGENT_LOG_FORMAT": &c.Log.Format,
+		"HRSYNC_AGENT_CLOUD_CA_FILE": &c.Cloud.CAFile,
+		"HRSYNC_AGENT_LOG_LEVEL":     &c.Log.Level, "HRSYNC_AGENT_LOG_FORMAT": &c.Log.Format,
 		"HRSYNC_AGENT_CLOUD_PROXY": &c.Cloud.Proxy, "HRSYNC_AGENT_PROXY_PASSWORD": &c.Cloud.ProxyPassword,
 		"HRSYNC_AGENT_LOG_DIR":   &c.Log.Dir,
 		"HRSYNC_AGENT_REFERRALS": &c.Referrals.Mode,
@@ -189,8 +193,8 @@ func (c *Config) LoadEnv(getenv func(string) string) {
 // AddFlags binds flags to the struct.
 func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.AgentID, "agent-id", c.AgentID, "name of this agent")
-	fs.StringVar(&c.StateDir, "state-dir", c.StateDir, "directory for the operation journal")
-	fs.StringVar(&c.Cloud.Addr, "cloud-addr", c.Cloud.Addr, "hrsync-cloud gateway host:port")
+	fs.StringVar(&c.StateDir, "state-dir", c.StateDir, "directory for the journal, the identity and the credentials")
+	fs.StringVar(&c.Cloud.Addr, "cloud-addr", c.Cloud.Addr, "hrsync-cloud gateway host:port (default: the one registered with)")
 	fs.StringVar(&c.Cloud.CAFile, "cloud-ca", c.Cloud.CAFile, "CA file that signed the cloud's certificate")
 	fs.StringVar(&c.Log.Level, "log-level", c.Log.Level, "debug, info, warn or error")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "text or json")
@@ -200,33 +204,50 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Referrals.Mode, "referrals", c.Referrals.Mode, "follow or off: follow LDAP referrals to the forest's other domains")
 }
 
-// ResolveSecrets reads token and password files.
+// CredentialsDir is where `hrsync-agent credentials set` keeps passwords.
+func (c *Config) CredentialsDir() string { return filepath.Join(c.StateDir, "credentials") }
+
+// ResolveSecrets reads each domain's password: the environment, else
+// password_file, else the credential store. A password file or stored
+// credential that others could read is an error naming the file.
 func (c *Config) ResolveSecrets() error {
-	if c.Cloud.Token == "" && c.Cloud.TokenFile != "" {
-		b, err := os.ReadFile(c.Cloud.TokenFile)
-		if err != nil {
-			return fieldErr("cloud.token_file", "%w", err)
-		}
-		c.Cloud.Token = strings.TrimSpace(string(b))
-	}
+	cs := credstore.New(c.CredentialsDir())
+	var errs []error
 	if c.Cloud.ProxyPassword == "" && c.Cloud.ProxyPasswordFile != "" {
-		b, err := os.ReadFile(c.Cloud.ProxyPasswordFile)
-		if err != nil {
-			return fieldErr("cloud.proxy_password_file", "%w", err)
+		if err := credstore.CheckPrivate(c.Cloud.ProxyPasswordFile); err != nil {
+			errs = append(errs, fieldErr("cloud.proxy_password_file", "%w", err))
+		} else if b, err := os.ReadFile(c.Cloud.ProxyPasswordFile); err != nil {
+			errs = append(errs, fieldErr("cloud.proxy_password_file", "%w", err))
+		} else {
+			c.Cloud.ProxyPassword = strings.TrimRight(string(b), "\r\n")
 		}
-		c.Cloud.ProxyPassword = strings.TrimRight(string(b), "\r\n")
 	}
 	for i := range c.Domains {
 		d := &c.Domains[i]
-		if d.Password == "" && d.PasswordFile != "" {
+		field := fmt.Sprintf("domains[%d]", i)
+		switch {
+		case d.Password != "":
+		case d.PasswordFile != "":
+			if err := credstore.CheckPrivate(d.PasswordFile); err != nil {
+				errs = append(errs, fieldErr(field+".password_file", "%w", err))
+				continue
+			}
 			b, err := os.ReadFile(d.PasswordFile)
 			if err != nil {
-				return fieldErr(fmt.Sprintf("domains[%d].password_file", i), "%w", err)
+				errs = append(errs, fieldErr(field+".password_file", "%w", err))
+				continue
 			}
 			d.Password = strings.TrimRight(string(b), "\r\n")
+		case d.Name != "":
+			pw, err := cs.Get(d.Name)
+			if err != nil && !errors.Is(err, credstore.ErrNotFound) {
+				errs = append(errs, fieldErr(field+".name", "credentials of %s: %w", d.Name, err))
+				continue
+			}
+			d.Password = pw
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Validate checks every field and returns all problems.
@@ -238,14 +259,10 @@ func (c *Config) Validate() error {
 	if c.StateDir == "" {
 		errs = append(errs, fieldErr("state_dir", "required"))
 	}
-	if _, _, err := net.SplitHostPort(c.Cloud.Addr); err != nil {
-		errs = append(errs, fieldErr("cloud.addr", "%q is not host:port: %w", c.Cloud.Addr, err))
-	}
-	if c.Cloud.CAFile == "" {
-		errs = append(errs, fieldErr("cloud.ca_file", "required: the agent verifies the cloud's certificate"))
-	}
-	if c.Cloud.Token == "" {
-		errs = append(errs, fieldErr("cloud.token_file", "no agent token: set token_file or HRSYNC_AGENT_TOKEN"))
+	if c.Cloud.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Cloud.Addr); err != nil {
+			errs = append(errs, fieldErr("cloud.addr", "%q is not host:port: %w", c.Cloud.Addr, err))
+		}
 	}
 	// Only the configured proxy is checked here; one from the environment
 	// is checked when the agent starts. Errors never show the password.
@@ -285,7 +302,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fieldErr(f+".bind_dn", "required"))
 		}
 		if d.Password == "" {
-			errs = append(errs, fieldErr(f+".password_file", "no password: set password_file or HRSYNC_AGENT_LDAP_PASSWORD"))
+			errs = append(errs, fieldErr(f+".password_file", "no password for %s: run hrsync-agent credentials set --domain %s (or set password_file)", d.Name, d.Name))
 		}
 	}
 	if c.MaxConcurrent < 1 || c.MaxConcurrent > 256 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/agent/internal/credstore"
 )
 
 func valid(t *testing.T) Config {
@@ -16,8 +18,8 @@ func valid(t *testing.T) Config {
 	pw := filepath.Join(dir, "pw")
 	require.NoError(t, os.WriteFile(pw, []byte("Secr3t!\n"), 0o600))
 	c := Default()
+	c.StateDir = dir
 	c.Cloud.CAFile = "ca.pem"
-	c.Cloud.Token = "tok"
 	c.Domains = []Domain{{Name: "corp.example.com", URLs: []string{"ldaps://dc1.corp.example.com"}, BindDN: "CN=svc,DC=corp", PasswordFile: pw}}
 	require.NoError(t, c.ResolveSecrets())
 	return c
@@ -46,7 +48,7 @@ dc_health:
 	c := Default()
 	require.NoError(t, c.LoadFile(file))
 	c.LoadEnv(func(k string) string {
-		return map[string]string{"HRSYNC_AGENT_TOKEN": "t0k", "HRSYNC_AGENT_ID": "agent-env"}[k]
+		return map[string]string{"HRSYNC_AGENT_ID": "agent-env"}[k]
 	})
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c.AddFlags(fs)
@@ -54,7 +56,6 @@ dc_health:
 	require.NoError(t, c.ResolveSecrets())
 	require.NoError(t, c.Validate())
 	require.Equal(t, "agent-flag", c.AgentID)
-	require.Equal(t, "t0k", c.Cloud.Token)
 	require.Equal(t, "Secr3t!", c.Domains[0].Password, "line ending stripped, rest kept")
 	require.Len(t, c.Domains[0].URLs, 2)
 	require.Equal(t, Referrals{Mode: ReferralsOff, AllowedHosts: []string{"*.corp.example.com"}, MaxHops: 5}, c.Referrals)
@@ -67,9 +68,7 @@ func TestValidateNamesFields(t *testing.T) {
 		mutate func(*Config)
 		field  string
 	}{
-		{"no ca", func(c *Config) { c.Cloud.CAFile = "" }, "cloud.ca_file"},
 		{"plain ldap", func(c *Config) { c.Domains[0].URLs = []string{"ldap://dc1"} }, "domains[0].urls[0]"},
-		{"no token", func(c *Config) { c.Cloud.Token = "" }, "cloud.token_file"},
 		{"bad domain", func(c *Config) { c.Domains[0].Name = "corp" }, "domains[0].name"},
 		{"no domains", func(c *Config) { c.Domains = nil }, "domains"},
 		{"no password", func(c *Config) { c.Domains[0].Password = "" }, "domains[0].password_file"},
@@ -159,4 +158,42 @@ func TestProxyAndLogSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestPasswordSources(t *testing.T) {
+	dir := t.TempDir()
+	cs := credstore.New(filepath.Join(dir, "credentials"))
+	require.NoError(t, cs.Set("stored.example.com", "from-store"))
+	loose := filepath.Join(dir, "loose")
+	require.NoError(t, os.WriteFile(loose, []byte("pw"), 0o644))
+	tests := []struct {
+		name   string
+		domain Domain
+		want   string
+		err    string
+	}{
+		{"credential store", Domain{Name: "stored.example.com"}, "from-store", ""},
+		{"nothing stored", Domain{Name: "other.example.com"}, "", ""},
+		{"password file others can read", Domain{Name: "x.example.com", PasswordFile: loose}, "", "domains[0].password_file: " + loose + " has mode 0644"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.StateDir = dir
+			c.Domains = []Domain{tc.domain}
+			err := c.ResolveSecrets()
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, c.Domains[0].Password)
+		})
+	}
+	// With nothing found, validation says how to store the password.
+	c := Default()
+	c.StateDir = dir
+	c.Domains = []Domain{{Name: "other.example.com", URLs: []string{"ldaps://dc"}, BindDN: "CN=x"}}
+	require.NoError(t, c.ResolveSecrets())
+	require.ErrorContains(t, c.Validate(), "hrsync-agent credentials set --domain other.example.com")
 }

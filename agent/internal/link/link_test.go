@@ -66,7 +66,7 @@ func start(t *testing.T, mutate func(*Config)) *harness {
 	w, err := worker.New(ctx, worker.Config{Executor: exec, Journal: j})
 	require.NoError(t, err)
 	h := &harness{fc: fc, exec: exec, journal: j, done: make(chan error, 1), cancel: cancel}
-	cfg := Config{Addr: fc.Addr, TLS: fc.ClientTLS(t), Token: "t", AgentID: "agent-test", Domains: []string{"hrsync.test"},
+	cfg := Config{Addr: fc.Addr, TLS: fc.ClientTLS(t), AgentID: "agent-test", Domains: []string{"hrsync.test"},
 		Worker: w, Seq: j, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, HandshakeTimeout: 2 * time.Second,
 		Observer: func(s State, _ error) { h.states.Store(s) }}
 	if mutate != nil {

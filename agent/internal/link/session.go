@@ -2,7 +2,9 @@ package link
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,7 +17,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
-	"google.golang.org/grpc/metadata"
 
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 	"github.com/hrsync/hrsync/shared/direrr"
@@ -42,13 +43,16 @@ type SeqStore interface {
 type Config struct {
 	// Addr is the cloud's gRPC address, host:port.
 	Addr string
-	// TLS verifies the cloud. Required: the stream never runs in clear text.
-	TLS *tls.Config
-	// Token authenticates the agent until enrollment certificates replace it.
-	Token    string
-	AgentID  string
-	Hostname string
-	Domains  []string
+	// TLS verifies the cloud and presents the agent's enrolled client
+	// certificate (GetClientCertificate, so a renewed one is used on the
+	// next connection). Required: the stream never runs in clear text.
+	TLS     *tls.Config
+	AgentID string
+	// InstanceID tells this process's sessions apart from a cloned host's
+	// with the same identity; random by default.
+	InstanceID string
+	Hostname   string
+	Domains    []string
 
 	Worker   Worker
 	Seq      SeqStore
@@ -91,6 +95,11 @@ func (c *Config) CheckAndSetDefaults() error {
 	}
 	if c.Hostname == "" {
 		c.Hostname, _ = os.Hostname()
+	}
+	if c.InstanceID == "" {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		c.InstanceID = hex.EncodeToString(b)
 	}
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = 15 * time.Second
@@ -140,9 +149,6 @@ func (s *Session) Run(ctx context.Context) error {
 
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if cfg.Token != "" {
-		sctx = metadata.AppendToOutgoingContext(sctx, "authorization", "Bearer "+cfg.Token)
-	}
 	stream, err := agentv1.NewAgentGatewayClient(conn).Connect(sctx)
 	if err != nil {
 		return fmt.Errorf("open stream: %w", err)
@@ -156,6 +162,7 @@ func (s *Session) Run(ctx context.Context) error {
 		LastAckedSeq:    cfg.Seq.LastAckedSeq(),
 		InFlightOpIds:   cfg.Worker.InFlight(),
 		Hostname:        cfg.Hostname,
+		InstanceId:      cfg.InstanceID,
 	}
 	if err := stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: hello}}); err != nil {
 		return fmt.Errorf("send hello: %w", err)

@@ -190,44 +190,6 @@ func (s *Server) jobResponse(r *http.Request, j store.Job, links int) JobRespons
 	}
 }
 
-// AgentResponse describes a live agent.
-type AgentResponse struct {
-	AgentID     string    `json:"agentId"`
-	SessionID   string    `json:"sessionId"`
-	Hostname    string    `json:"hostname"`
-	Version     string    `json:"version"`
-	Domains     []string  `json:"domains"`
-	ConnectedAt time.Time `json:"connectedAt"`
-	// InFlight counts the operations dispatched to this agent that it
-	// has not answered yet.
-	InFlight int `json:"inFlight"`
-	// Operations are the IDs of those operations (op_id in the logs of
-	// the cloud and the agent, opId in a record's redispatch step).
-	Operations []string `json:"operations"`
-}
-
-func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
-	if !s.admin(w, r) {
-		return
-	}
-	held, err := s.cfg.Store.ListOperations(r.Context(), store.OpDispatched)
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
-	inFlight := map[string][]string{}
-	for _, op := range held {
-		inFlight[op.AgentID] = append(inFlight[op.AgentID], op.ID)
-	}
-	out := []AgentResponse{}
-	for _, sess := range s.cfg.Agents.Sessions() {
-		out = append(out, AgentResponse{AgentID: sess.AgentID(), SessionID: sess.ID(), Hostname: sess.Hostname(),
-			Version: sess.Version(), Domains: sess.Domains(), ConnectedAt: sess.Since().UTC(),
-			InFlight: len(inFlight[sess.AgentID()]), Operations: append([]string{}, inFlight[sess.AgentID()]...)})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": out})
-}
-
 func randomToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)

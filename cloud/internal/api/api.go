@@ -5,7 +5,8 @@
 //     POST /v1.0/servicePrincipals/{spId}/synchronization/jobs/{jobId}/bulkUpload
 //   - provisioning logs shaped like Graph's provisioningObjectSummary:
 //     GET /v1.0/auditLogs/provisioning?$filter=jobId eq '...'
-//   - the admin API under /api/v1 (jobs, agents) used by hrsyncctl
+//   - the admin API under /api/v1 (jobs, agents, agent bootstrap tokens)
+//     used by hrsyncctl
 //   - /healthz and /readyz.
 //
 // Every request is authenticated with a bearer token: the admin token, or a
@@ -27,6 +28,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/hrsync/hrsync/cloud/internal/connector"
+	"github.com/hrsync/hrsync/cloud/internal/enroll"
 	"github.com/hrsync/hrsync/cloud/internal/gateway"
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
@@ -44,8 +46,20 @@ type Store interface {
 // Notifier is told when records were staged.
 type Notifier interface{ Notify() }
 
-// Agents lists live agent sessions.
-type Agents interface{ Sessions() []*gateway.Session }
+// Agents lists live agent sessions and closes them.
+type Agents interface {
+	Sessions() []*gateway.Session
+	// Disconnect closes an agent's live session with cause.
+	Disconnect(agentID string, cause error) bool
+}
+
+// Enrollment issues bootstrap tokens and revokes agents (enroll.Service).
+type Enrollment interface {
+	CreateToken(ctx context.Context, req enroll.TokenRequest) (enroll.NewToken, error)
+	ListTokens(ctx context.Context) ([]store.BootstrapToken, error)
+	ListAgents(ctx context.Context) ([]store.EnrolledAgent, error)
+	Revoke(ctx context.Context, agentID string) error
+}
 
 // Config configures the API.
 type Config struct {
@@ -53,6 +67,9 @@ type Config struct {
 	Engine  Notifier
 	Planner Planner
 	Agents  Agents
+	// Enrollment serves the agent token and revocation endpoints; nil:
+	// they answer 501 and the agent list shows live sessions only.
+	Enrollment Enrollment
 	// Sources are the pull-source connectors jobs may use; nil: none
 	// (API-driven jobs only).
 	Sources    *connector.Registry
@@ -140,6 +157,9 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/pause", s.pauseJob)
 	s.mux.HandleFunc("POST /{ver}/servicePrincipals/{sp}/synchronization/jobs/{job}/start", s.startJob)
 	s.mux.HandleFunc("GET /api/v1/agents", s.listAgents)
+	s.mux.HandleFunc("POST /api/v1/agents/{agent}/revoke", s.revokeAgent)
+	s.mux.HandleFunc("POST /api/v1/agentTokens", s.createAgentToken)
+	s.mux.HandleFunc("GET /api/v1/agentTokens", s.listAgentTokens)
 	s.mux.HandleFunc("PUT /api/v1/jobs/{job}/source", s.putSource)
 	s.mux.HandleFunc("GET /api/v1/jobs/{job}/source", s.getSource)
 	s.mux.HandleFunc("POST /api/v1/jobs/{job}/cycle", s.requestCycle)

@@ -54,6 +54,8 @@ type noAgents struct{}
 
 func (noAgents) Sessions() []*gateway.Session { return nil }
 
+func (noAgents) Disconnect(string, error) bool { return false }
+
 func newBulkHarness(t *testing.T, mutate func(*Config)) *bulkHarness {
 	t.Helper()
 	ctx := context.Background()

@@ -36,7 +36,11 @@ Usage:
   hrsyncctl [global flags] job plan [--json] JOB_ID      (what the queued records would do; nothing is written)
   hrsyncctl [global flags] job apply-plan --fingerprint F JOB_ID
   hrsyncctl [global flags] job restart [--scope Escrows,QuarantineState,ForceDeletes,ConnectorDataStore,Watermark,Full] JOB_ID
-  hrsyncctl [global flags] agents
+  hrsyncctl [global flags] agents | agent list [--json]   (enrolled agents: connected, certificate, revoked, clone suspected)
+  hrsyncctl [global flags] agent token create --domain DOMAIN [--domain ...] [--ttl 24h] [--description TEXT] [--json]
+                                        (a single-use bootstrap token for hrsync-agent register; shown once)
+  hrsyncctl [global flags] agent token list [--json]
+  hrsyncctl [global flags] agent revoke AGENT_ID   (refuse the agent's certificate and close its session now)
   hrsyncctl [global flags] upload --job JOB_ID FILE.json
   hrsyncctl [global flags] upload status [--json] JOB_ID UPLOAD_ID   (records processed, pending, log entries by status)
   hrsyncctl [global flags] logs --job JOB_ID [--top N] [--json | --csv]
@@ -95,7 +99,9 @@ func RunCtl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "job":
 		err = c.job(ctx, rest[1:], stderr)
 	case "agents":
-		err = c.agents(ctx)
+		err = c.agent(ctx, append([]string{"list"}, rest[1:]...), stderr)
+	case "agent":
+		err = c.agent(ctx, rest[1:], stderr)
 	case "upload":
 		err = c.uploadCmd(ctx, rest[1:], stderr)
 	case "logs":
@@ -271,19 +277,6 @@ func (c *ctl) job(ctx context.Context, args []string, stderr io.Writer) error {
 		return printJSON(c.stdout, out)
 	}
 	return usageError{fmt.Sprintf("unknown job subcommand %q", args[0])}
-}
-
-func (c *ctl) agents(ctx context.Context) error {
-	var out struct{ Value []api.AgentResponse }
-	if err := c.do(ctx, http.MethodGet, "/api/v1/agents", "", nil, &out); err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "AGENT\tHOST\tVERSION\tDOMAINS\tCONNECTED")
-	for _, a := range out.Value {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.AgentID, a.Hostname, a.Version, strings.Join(a.Domains, ","), a.ConnectedAt.Format(time.RFC3339))
-	}
-	return tw.Flush()
 }
 
 func (c *ctl) upload(ctx context.Context, args []string, stderr io.Writer) error {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/cycle"
 	"github.com/hrsync/hrsync/cloud/internal/dispatch"
 	"github.com/hrsync/hrsync/cloud/internal/engine"
+	"github.com/hrsync/hrsync/cloud/internal/enroll"
 	"github.com/hrsync/hrsync/cloud/internal/gateway"
 	"github.com/hrsync/hrsync/cloud/internal/notify"
 	"github.com/hrsync/hrsync/cloud/internal/store"
@@ -37,11 +39,15 @@ import (
 type Server struct {
 	// HTTPAddr and GRPCAddr are the bound addresses.
 	HTTPAddr, GRPCAddr string
-	// AdminToken and AgentToken are the effective secrets.
-	AdminToken, AgentToken string
+	// AdminToken is the effective admin token.
+	AdminToken string
 	// CAFile is the CA agents must trust (the development CA when the
 	// config named no certificate).
 	CAFile string
+	// Enroll issues agent identities (bootstrap tokens, the agent CA).
+	Enroll *enroll.Service
+	// Gateway is the agent gateway.
+	Gateway *gateway.Server
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -64,8 +70,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if s.AdminToken, err = cfg.Secret(cfg.AdminToken, "admin-token", randomSecret); err != nil {
 		return nil, err
 	}
-	if s.AgentToken, err = cfg.Secret(cfg.AgentToken, "agent-token", randomSecret); err != nil {
+	tokenKey, err := cfg.Secret(cfg.Enroll.TokenKey, "enroll-token-key", randomSecret)
+	if err != nil {
 		return nil, err
+	}
+	var agentCA *enroll.CA
+	if cfg.Enroll.CACertFile != "" {
+		agentCA, err = enroll.LoadCA(cfg.Enroll.CACertFile, cfg.Enroll.CAKeyFile)
+	} else {
+		agentCA, err = enroll.EnsureCA(filepath.Join(cfg.DataDir, "agent-ca"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("enroll: %w", err)
 	}
 	certFile, keyFile := cfg.TLS.CertFile, cfg.TLS.KeyFile
 	if certFile == "" {
@@ -80,6 +96,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
+	// Agents authenticate with the client certificate they enrolled for;
+	// only AgentEnrollment.Register is called without one.
+	tlsCfg.ClientAuth = tls.VerifyClientCertIfGiven
+	tlsCfg.ClientCAs = agentCA.Pool()
 
 	st, err := openStore(ctx, cfg)
 	if err != nil {
@@ -104,11 +124,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	gw, err := gateway.New(gateway.Config{AgentToken: s.AgentToken, Handler: disp, Heartbeat: cfg.Heartbeat, Logger: log.With("component", "gateway")})
+	enr, err := enroll.New(enroll.Config{Store: st, CA: agentCA, TokenKey: []byte(tokenKey), CertLifetime: cfg.Enroll.CertLifetime,
+		TokenTTL: cfg.Enroll.TokenTTL, Logger: log.With("component", "enroll")})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	gw, err := gateway.New(gateway.Config{Identities: enr, Handler: disp, Heartbeat: cfg.Heartbeat, Logger: log.With("component", "gateway")})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s.Enroll, s.Gateway = enr, gw
 	sources, err := connectors()
 	if err != nil {
 		st.Close()
@@ -132,7 +159,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Planner: eng, Agents: gw, Sources: sources, AdminToken: s.AdminToken,
+	apiSrv, err := api.New(api.Config{Store: st, Engine: eng, Planner: eng, Agents: gw, Enrollment: enr, Sources: sources, AdminToken: s.AdminToken,
 		MaxOperations: cfg.MaxBulkOperations, MaxBodyBytes: cfg.MaxBulkBytes,
 		BulkRateRequests: cfg.BulkRate.Requests, BulkRateWindow: cfg.BulkRate.Window, BulkDailyQuota: cfg.BulkRate.DailyQuota,
 		PublicURL: cfg.PublicURL, Logger: log.With("component", "api")})
@@ -160,6 +187,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
 	)
 	agentv1.RegisterAgentGatewayServer(s.grpc, gw)
+	agentv1.RegisterAgentEnrollmentServer(s.grpc, enr)
 	s.http = &http.Server{Handler: apiSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))

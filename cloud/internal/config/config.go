@@ -38,9 +38,8 @@ type Config struct {
 	TLS       TLS    `yaml:"tls"`
 	// AdminToken authorises the admin API; generated into DataDir when empty.
 	AdminToken string `yaml:"admin_token"`
-	// AgentToken is the shared secret agents present; generated into
-	// DataDir when empty.
-	AgentToken string `yaml:"agent_token"`
+	// Enroll configures how agents get and renew their identity.
+	Enroll Enroll `yaml:"enroll"`
 	// Heartbeat is the ping interval announced to agents.
 	Heartbeat time.Duration `yaml:"heartbeat"`
 	// OpTimeout is how long an agent may hold an operation before it is
@@ -93,6 +92,42 @@ type TLS struct {
 	CertFile string   `yaml:"cert_file"`
 	KeyFile  string   `yaml:"key_file"`
 	DevHosts []string `yaml:"dev_hosts"`
+}
+
+// Enroll configures agent enrollment: the agent CA that issues the agents'
+// client certificates and the key bootstrap tokens are hashed with.
+type Enroll struct {
+	// CACertFile and CAKeyFile are the agent CA (PEM, ECDSA key); when both
+	// are empty a CA is created in DataDir/agent-ca on first start.
+	CACertFile string `yaml:"ca_cert_file"`
+	CAKeyFile  string `yaml:"ca_key_file"`
+	// TokenKey is the HMAC key bootstrap tokens are stored under;
+	// generated into DataDir/enroll-token-key when empty. Prefer
+	// HRSYNC_ENROLL_TOKEN_KEY.
+	TokenKey string `yaml:"token_key"`
+	// CertLifetime of agent certificates; agents renew after two thirds.
+	CertLifetime time.Duration `yaml:"cert_lifetime"`
+	// TokenTTL is how long a bootstrap token stays usable unless the
+	// admin asks for another lifetime.
+	TokenTTL time.Duration `yaml:"token_ttl"`
+}
+
+// Validate checks the enrollment settings.
+func (e *Enroll) Validate() error {
+	var errs []error
+	if (e.CACertFile == "") != (e.CAKeyFile == "") {
+		errs = append(errs, fieldErr("enroll", "ca_cert_file and ca_key_file must be set together"))
+	}
+	if e.TokenKey != "" && len(e.TokenKey) < 32 {
+		errs = append(errs, fieldErr("enroll.token_key", "is %d characters; use at least 32 random ones", len(e.TokenKey)))
+	}
+	if e.CertLifetime < 5*time.Minute || e.CertLifetime > 365*24*time.Hour {
+		errs = append(errs, fieldErr("enroll.cert_lifetime", "%s is outside 5m..8760h", e.CertLifetime))
+	}
+	if e.TokenTTL < time.Minute || e.TokenTTL > 30*24*time.Hour {
+		errs = append(errs, fieldErr("enroll.token_ttl", "%s is outside 1m..720h", e.TokenTTL))
+	}
+	return errors.Join(errs...)
 }
 
 // Store drivers.
@@ -170,6 +205,7 @@ func Default() Config {
 		HTTPAddr:          "127.0.0.1:8080",
 		GRPCAddr:          "127.0.0.1:8443",
 		TLS:               TLS{DevHosts: []string{"localhost", "127.0.0.1"}},
+		Enroll:            Enroll{CertLifetime: 30 * 24 * time.Hour, TokenTTL: 24 * time.Hour},
 		Heartbeat:         15 * time.Second,
 		OpTimeout:         2 * time.Minute,
 		MaxBulkOperations: 50,
@@ -192,7 +228,8 @@ func (c *Config) LoadFile(path string) error { return confload.YAMLFile(path, c)
 func (c *Config) LoadEnv(getenv func(string) string) error {
 	str := map[string]*string{
 		"HRSYNC_DATA_DIR": &c.DataDir, "HRSYNC_HTTP_ADDR": &c.HTTPAddr, "HRSYNC_GRPC_ADDR": &c.GRPCAddr,
-		"HRSYNC_PUBLIC_URL": &c.PublicURL, "HRSYNC_ADMIN_TOKEN": &c.AdminToken, "HRSYNC_AGENT_TOKEN": &c.AgentToken,
+		"HRSYNC_PUBLIC_URL": &c.PublicURL, "HRSYNC_ADMIN_TOKEN": &c.AdminToken,
+		"HRSYNC_ENROLL_TOKEN_KEY": &c.Enroll.TokenKey, "HRSYNC_ENROLL_CA_CERT_FILE": &c.Enroll.CACertFile, "HRSYNC_ENROLL_CA_KEY_FILE": &c.Enroll.CAKeyFile,
 		"HRSYNC_TLS_CERT_FILE": &c.TLS.CertFile, "HRSYNC_TLS_KEY_FILE": &c.TLS.KeyFile,
 		"HRSYNC_LOG_LEVEL": &c.Log.Level, "HRSYNC_LOG_FORMAT": &c.Log.Format,
 		"HRSYNC_STORE_DRIVER": &c.Store.Driver, "HRSYNC_POSTGRES_DSN": &c.Store.PostgresDSN, "HRSYNC_REPLICA_ID": &c.Replica.ID,
@@ -203,7 +240,8 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			*p = v
 		}
 	}
-	durs := map[string]*time.Duration{"HRSYNC_REPLICA_LEASE": &c.Replica.Lease, "HRSYNC_HEARTBEAT": &c.Heartbeat, "HRSYNC_OP_TIMEOUT": &c.OpTimeout, "HRSYNC_LOG_RETENTION": &c.LogRetention}
+	durs := map[string]*time.Duration{"HRSYNC_REPLICA_LEASE": &c.Replica.Lease, "HRSYNC_HEARTBEAT": &c.Heartbeat, "HRSYNC_OP_TIMEOUT": &c.OpTimeout, "HRSYNC_LOG_RETENTION": &c.LogRetention,
+		"HRSYNC_ENROLL_CERT_LIFETIME": &c.Enroll.CertLifetime, "HRSYNC_ENROLL_TOKEN_TTL": &c.Enroll.TokenTTL}
 	for k, p := range durs {
 		if v := getenv(k); v != "" {
 			d, err := time.ParseDuration(v)
@@ -228,6 +266,9 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL clients reach the HTTP API at")
 	fs.StringVar(&c.TLS.CertFile, "tls-cert", c.TLS.CertFile, "gateway certificate (PEM); a development CA is used when empty")
 	fs.StringVar(&c.TLS.KeyFile, "tls-key", c.TLS.KeyFile, "gateway private key (PEM)")
+	fs.StringVar(&c.Enroll.CACertFile, "agent-ca-cert", c.Enroll.CACertFile, "agent CA certificate (PEM); one is created in data-dir/agent-ca when empty")
+	fs.StringVar(&c.Enroll.CAKeyFile, "agent-ca-key", c.Enroll.CAKeyFile, "agent CA private key (PEM)")
+	fs.DurationVar(&c.Enroll.CertLifetime, "agent-cert-lifetime", c.Enroll.CertLifetime, "lifetime of agent certificates; agents renew after two thirds")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", c.Heartbeat, "ping interval announced to agents")
 	fs.DurationVar(&c.OpTimeout, "op-timeout", c.OpTimeout, "time an agent may hold an operation before it is dispatched again")
 	fs.DurationVar(&c.LogRetention, "log-retention", c.LogRetention, "how long provisioning logs are kept")
@@ -254,6 +295,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		errs = append(errs, fieldErr("tls", "cert_file and key_file must be set together"))
+	}
+	if err := c.Enroll.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Heartbeat < 100*time.Millisecond || c.Heartbeat > 10*time.Minute {
 		errs = append(errs, fieldErr("heartbeat", "%s is outside 100ms..10m", c.Heartbeat))

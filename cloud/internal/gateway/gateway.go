@@ -1,15 +1,20 @@
 // Package gateway serves AgentGateway.Connect, the stream every agent
-// dials out to open. It authenticates the agent, checks its protocol
+// dials out to open. It authenticates the agent by the client certificate
+// the TLS layer verified (the identity, and the domains the agent may
+// serve, come from its enrollment; see package enroll), checks its protocol
 // version, completes the Hello/Welcome handshake, keeps a registry of live
 // sessions keyed by agent ID, pings each agent at the interval it announced
-// in Welcome and closes sessions that go quiet. What flows over a session is
-// the business of a Handler (the dispatcher).
+// in Welcome and closes sessions that go quiet. A second live session with
+// the same identity from another agent process is a cloned host: it is
+// refused and reported. Disconnect closes an agent's session at once (after
+// a revocation). What flows over a session is the business of a Handler
+// (the dispatcher).
 package gateway
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,10 +24,10 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/hrsync/hrsync/cloud/internal/enroll"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 	"github.com/hrsync/hrsync/shared/rpcerr"
 	"github.com/hrsync/hrsync/shared/version"
@@ -35,11 +40,19 @@ type Handler interface {
 	Result(s *Session, res *agentv1.Result)
 }
 
+// Authenticator checks the verified client certificate of a connecting
+// agent (enroll.Service).
+type Authenticator interface {
+	Authenticate(ctx context.Context, cert *x509.Certificate, remote string) (enroll.Identity, error)
+	// ReportClone records a second host with agentID's identity and
+	// returns the error to refuse it with.
+	ReportClone(ctx context.Context, agentID, remote, reason string) error
+}
+
 // Config configures the gateway.
 type Config struct {
-	// AgentToken is the shared secret agents present until enrollment
-	// certificates replace it. Required.
-	AgentToken string
+	// Identities authenticates agents. Required.
+	Identities Authenticator
 	Handler    Handler
 	// Heartbeat is the interval announced to agents. Default 15s.
 	Heartbeat time.Duration
@@ -51,8 +64,8 @@ type Config struct {
 
 // CheckAndSetDefaults validates required fields and fills defaults.
 func (c *Config) CheckAndSetDefaults() error {
-	if c.AgentToken == "" {
-		return errors.New("gateway config: AgentToken is required")
+	if c.Identities == nil {
+		return errors.New("gateway config: Identities is required")
 	}
 	if c.Handler == nil {
 		return errors.New("gateway config: Handler is required")
@@ -108,35 +121,58 @@ func (s *Server) Connect(stream agentv1.AgentGateway_ConnectServer) error {
 
 func (s *Server) connect(stream agentv1.AgentGateway_ConnectServer) error {
 	ctx := stream.Context()
-	if err := s.authenticate(ctx); err != nil {
+	cert, remote := enroll.PeerCertificate(ctx)
+	if cert == nil {
+		return fmt.Errorf("no client certificate: enroll the agent with hrsync-agent register: %w", rpcerr.ErrUnauthenticated)
+	}
+	ident, err := s.cfg.Identities.Authenticate(ctx, cert, remote)
+	if err != nil {
+		s.cfg.Logger.WarnContext(ctx, "agent refused", "agent_id", cert.Subject.CommonName, "remote", remote, "error", err)
 		return err
 	}
 	hello, err := s.awaitHello(ctx, stream)
 	if err != nil {
 		return err
 	}
-	if hello.GetAgentId() == "" {
-		return fmt.Errorf("hello without agent_id: %w", rpcerr.ErrProtocol)
+	if id := hello.GetAgentId(); id != "" && id != ident.AgentID {
+		return fmt.Errorf("hello names agent %q but the certificate is agent %q: %w", id, ident.AgentID, rpcerr.ErrPermissionDenied)
 	}
 	if hello.GetProtocolVersion() < version.MinProtocol {
 		return fmt.Errorf("agent %s speaks protocol %d, this cloud needs at least %d: %w",
-			hello.GetAgentId(), hello.GetProtocolVersion(), version.MinProtocol, rpcerr.ErrUpgradeRequired)
+			ident.AgentID, hello.GetProtocolVersion(), version.MinProtocol, rpcerr.ErrUpgradeRequired)
+	}
+	domains := lower(hello.GetDomains())
+	for _, d := range domains {
+		if !ident.Allows(d) {
+			s.cfg.Logger.WarnContext(ctx, "agent refused: domain not in its enrollment", "agent_id", ident.AgentID, "domain", d, "allowed", ident.Domains)
+			return fmt.Errorf("%w: agent %s offers %s but its enrollment allows only %s; enroll it for that domain: %w",
+				enroll.ErrDomain, ident.AgentID, d, strings.Join(ident.Domains, ", "), rpcerr.ErrPermissionDenied)
+		}
 	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	now := s.cfg.Clock.Now()
 	sess := &Session{
-		id:       newID(),
-		agentID:  hello.GetAgentId(),
-		hostname: hello.GetHostname(),
-		version:  hello.GetVersion(),
-		domains:  lower(hello.GetDomains()),
-		since:    s.cfg.Clock.Now(),
-		out:      make(chan *agentv1.CloudMessage, 256),
-		cancel:   cancel,
-		closed:   make(chan struct{}),
+		id:         newID(),
+		agentID:    ident.AgentID,
+		instanceID: hello.GetInstanceId(),
+		serial:     ident.Serial,
+		remote:     remote,
+		hostname:   hello.GetHostname(),
+		version:    hello.GetVersion(),
+		domains:    domains,
+		since:      now,
+		lastRecv:   newStamp(now),
+		out:        make(chan *agentv1.CloudMessage, 256),
+		cancel:     cancel,
+		closed:     make(chan struct{}),
 	}
 	log := s.cfg.Logger.With("agent_id", sess.agentID, "session_id", sess.id)
+	if err := s.register(ctx, sess, log); err != nil {
+		return err
+	}
+	defer s.unregister(sess, log)
 
 	welcome := &agentv1.Welcome{
 		SessionId:         sess.id,
@@ -147,14 +183,12 @@ func (s *Server) connect(stream agentv1.AgentGateway_ConnectServer) error {
 	if err := stream.Send(&agentv1.CloudMessage{Msg: &agentv1.CloudMessage_Welcome{Welcome: welcome}}); err != nil {
 		return fmt.Errorf("send welcome: %w", err)
 	}
-	s.register(sess, log)
-	defer s.unregister(sess, log)
-	log.Info("agent connected", "hostname", sess.hostname, "version", sess.version, "domains", sess.domains,
+	log.Info("agent connected", "remote", remote, "serial", sess.serial, "hostname", sess.hostname, "version", sess.version, "domains", sess.domains,
 		"in_flight", len(hello.GetInFlightOpIds()), "last_acked_seq", hello.GetLastAckedSeq())
 	s.cfg.Handler.SessionUp(sess, hello)
 
 	recvErr := make(chan error, 1)
-	var lastRecv = newStamp(s.cfg.Clock.Now())
+	lastRecv := sess.lastRecv
 	go func() {
 		for {
 			msg, err := stream.Recv()
@@ -208,17 +242,6 @@ func (s *Server) connect(stream agentv1.AgentGateway_ConnectServer) error {
 	}
 }
 
-func (s *Server) authenticate(ctx context.Context) error {
-	md, _ := metadata.FromIncomingContext(ctx)
-	for _, v := range md.Get("authorization") {
-		token, ok := strings.CutPrefix(v, "Bearer ")
-		if ok && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AgentToken)) == 1 {
-			return nil
-		}
-	}
-	return fmt.Errorf("missing or wrong agent token: %w", rpcerr.ErrUnauthenticated)
-}
-
 func (s *Server) awaitHello(ctx context.Context, stream agentv1.AgentGateway_ConnectServer) (*agentv1.Hello, error) {
 	type recv struct {
 		msg *agentv1.AgentMessage
@@ -246,15 +269,38 @@ func (s *Server) awaitHello(ctx context.Context, stream agentv1.AgentGateway_Con
 	}
 }
 
-func (s *Server) register(sess *Session, log *slog.Logger) {
+// register makes sess the agent's live session. The same agent process
+// reconnecting replaces its older session (a half-open stream); another
+// process with the same identity while the older session is alive is a
+// cloned host and is refused.
+func (s *Server) register(ctx context.Context, sess *Session, log *slog.Logger) error {
 	s.mu.Lock()
 	old := s.sessions[sess.agentID]
+	if old != nil && old.instanceID != sess.instanceID && s.cfg.Clock.Since(old.lastRecv.get()) < s.cfg.Heartbeat*3/2 {
+		s.mu.Unlock()
+		reason := fmt.Sprintf("a second session from %s while session %s from %s is live", sess.remote, old.id, old.remote)
+		return s.cfg.Identities.ReportClone(ctx, sess.agentID, sess.remote, reason)
+	}
 	s.sessions[sess.agentID] = sess
 	s.mu.Unlock()
 	if old != nil {
 		log.Warn("agent reconnected while an older session was open; closing the older one", "old_session_id", old.id)
 		old.cancel(fmt.Errorf("replaced by session %s: %w", sess.id, rpcerr.ErrUnavailable))
 	}
+	return nil
+}
+
+// Disconnect closes agentID's live session at once with cause (a revoked
+// agent's). It reports whether there was one.
+func (s *Server) Disconnect(agentID string, cause error) bool {
+	s.mu.Lock()
+	sess := s.sessions[agentID]
+	s.mu.Unlock()
+	if sess == nil {
+		return false
+	}
+	sess.cancel(cause)
+	return true
 }
 
 func (s *Server) unregister(sess *Session, log *slog.Logger) {

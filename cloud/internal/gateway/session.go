@@ -25,6 +25,14 @@ type Session struct {
 	since    time.Time
 	out      chan *agentv1.CloudMessage
 	cancel   context.CancelCauseFunc
+	// instanceID is random per agent process (Hello.instance_id).
+	instanceID string
+	// serial of the client certificate the session authenticated with.
+	serial string
+	// remote is the agent's address.
+	remote string
+	// lastRecv is when the agent last sent anything.
+	lastRecv *stamp
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -44,6 +52,12 @@ func (s *Session) Version() string { return s.version }
 
 // Domains are the domains the agent serves, lower case.
 func (s *Session) Domains() []string { return s.domains }
+
+// Remote is the agent's network address.
+func (s *Session) Remote() string { return s.remote }
+
+// Serial is the serial number (hex) of the agent's client certificate.
+func (s *Session) Serial() string { return s.serial }
 
 // Since is when the session was accepted.
 func (s *Session) Since() time.Time { return s.since }

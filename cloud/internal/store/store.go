@@ -30,6 +30,7 @@ type Store interface {
 	Replicas
 	Leases
 	Events
+	Enrollments
 	Close() error
 }
 

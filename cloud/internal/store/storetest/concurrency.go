@@ -23,6 +23,7 @@ var sharedCases = []struct {
 	{"uploads appear whole to concurrent readers", testConcurrentUploads},
 	{"concurrent schema updates each get a version", testConcurrentSchemaUpdates},
 	{"ids order bytewise", testByteOrder},
+	{"racing enrollments with one token: one wins", testRacingEnrollment},
 }
 
 // writers is how many goroutines race in each case.

@@ -38,6 +38,9 @@ func RunSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"digests and wakes", testDigestsAndWakes},
 		{"links to an object and unlink", testLinksToObject},
 		{"disabled links", testDisabledLinks},
+		{"bootstrap tokens", testBootstrapTokens},
+		{"enroll agents", testEnrollAgent},
+		{"rotate certificates and report clones", testRotateAndClone},
 	}
 	tests = append(tests, sharedCases...)
 	tests = append(tests, scaleOutCases...)

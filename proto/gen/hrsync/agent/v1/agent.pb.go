@@ -194,6 +194,246 @@ func (ErrorCode) EnumDescriptor() ([]byte, []int) {
 	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{1}
 }
 
+type RegisterRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// token is the bootstrap token an admin created.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// agent_id is the name the agent asks for (its hostname by default).
+	AgentId string `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
+	// csr is a PKCS #10 certificate request (DER) for an ECDSA P-256 key.
+	Csr           []byte `protobuf:"bytes,3,opt,name=csr,proto3" json:"csr,omitempty"`
+	Hostname      string `protobuf:"bytes,4,opt,name=hostname,proto3" json:"hostname,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterRequest) Reset() {
+	*x = RegisterRequest{}
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterRequest) ProtoMessage() {}
+
+func (x *RegisterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterRequest.ProtoReflect.Descriptor instead.
+func (*RegisterRequest) Descriptor() ([]byte, []int) {
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RegisterRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *RegisterRequest) GetAgentId() string {
+	if x != nil {
+		return x.AgentId
+	}
+	return ""
+}
+
+func (x *RegisterRequest) GetCsr() []byte {
+	if x != nil {
+		return x.Csr
+	}
+	return nil
+}
+
+func (x *RegisterRequest) GetHostname() string {
+	if x != nil {
+		return x.Hostname
+	}
+	return ""
+}
+
+type RegisterResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// certificate is the client certificate (PEM): subject CN is the agent
+	// ID, the allowed domains are URI SANs urn:hrsync:domain:<name>.
+	Certificate []byte `protobuf:"bytes,1,opt,name=certificate,proto3" json:"certificate,omitempty"`
+	// ca_certificates is the agent CA chain (PEM) that issued it.
+	CaCertificates []byte   `protobuf:"bytes,2,opt,name=ca_certificates,json=caCertificates,proto3" json:"ca_certificates,omitempty"`
+	AgentId        string   `protobuf:"bytes,3,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
+	Domains        []string `protobuf:"bytes,4,rep,name=domains,proto3" json:"domains,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RegisterResponse) Reset() {
+	*x = RegisterResponse{}
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterResponse) ProtoMessage() {}
+
+func (x *RegisterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterResponse.ProtoReflect.Descriptor instead.
+func (*RegisterResponse) Descriptor() ([]byte, []int) {
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *RegisterResponse) GetCertificate() []byte {
+	if x != nil {
+		return x.Certificate
+	}
+	return nil
+}
+
+func (x *RegisterResponse) GetCaCertificates() []byte {
+	if x != nil {
+		return x.CaCertificates
+	}
+	return nil
+}
+
+func (x *RegisterResponse) GetAgentId() string {
+	if x != nil {
+		return x.AgentId
+	}
+	return ""
+}
+
+func (x *RegisterResponse) GetDomains() []string {
+	if x != nil {
+		return x.Domains
+	}
+	return nil
+}
+
+type RenewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// csr is a request for a new key (DER); the identity is taken from the
+	// certificate the agent authenticated with, not from the request.
+	Csr           []byte `protobuf:"bytes,1,opt,name=csr,proto3" json:"csr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenewRequest) Reset() {
+	*x = RenewRequest{}
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewRequest) ProtoMessage() {}
+
+func (x *RenewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewRequest.ProtoReflect.Descriptor instead.
+func (*RenewRequest) Descriptor() ([]byte, []int) {
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RenewRequest) GetCsr() []byte {
+	if x != nil {
+		return x.Csr
+	}
+	return nil
+}
+
+type RenewResponse struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Certificate    []byte                 `protobuf:"bytes,1,opt,name=certificate,proto3" json:"certificate,omitempty"`
+	CaCertificates []byte                 `protobuf:"bytes,2,opt,name=ca_certificates,json=caCertificates,proto3" json:"ca_certificates,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RenewResponse) Reset() {
+	*x = RenewResponse{}
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewResponse) ProtoMessage() {}
+
+func (x *RenewResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewResponse.ProtoReflect.Descriptor instead.
+func (*RenewResponse) Descriptor() ([]byte, []int) {
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RenewResponse) GetCertificate() []byte {
+	if x != nil {
+		return x.Certificate
+	}
+	return nil
+}
+
+func (x *RenewResponse) GetCaCertificates() []byte {
+	if x != nil {
+		return x.CaCertificates
+	}
+	return nil
+}
+
 // AgentMessage is everything an agent sends.
 type AgentMessage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -209,7 +449,7 @@ type AgentMessage struct {
 
 func (x *AgentMessage) Reset() {
 	*x = AgentMessage{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[0]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -221,7 +461,7 @@ func (x *AgentMessage) String() string {
 func (*AgentMessage) ProtoMessage() {}
 
 func (x *AgentMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[0]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -234,7 +474,7 @@ func (x *AgentMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AgentMessage.ProtoReflect.Descriptor instead.
 func (*AgentMessage) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{0}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *AgentMessage) GetMsg() isAgentMessage_Msg {
@@ -309,7 +549,7 @@ type CloudMessage struct {
 
 func (x *CloudMessage) Reset() {
 	*x = CloudMessage{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[1]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -321,7 +561,7 @@ func (x *CloudMessage) String() string {
 func (*CloudMessage) ProtoMessage() {}
 
 func (x *CloudMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[1]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -334,7 +574,7 @@ func (x *CloudMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudMessage.ProtoReflect.Descriptor instead.
 func (*CloudMessage) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{1}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CloudMessage) GetMsg() isCloudMessage_Msg {
@@ -410,8 +650,9 @@ func (*CloudMessage_Ping) isCloudMessage_Msg() {}
 
 // Hello opens a session.
 type Hello struct {
-	state   protoimpl.MessageState `protogen:"open.v1"`
-	AgentId string                 `protobuf:"bytes,1,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// agent_id, when set, must be the identity of the client certificate.
+	AgentId string `protobuf:"bytes,1,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
 	// version is the agent's build version, for display and upgrade advice.
 	Version string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	// protocol_version is the stream protocol the agent speaks; the cloud
@@ -427,13 +668,17 @@ type Hello struct {
 	// cloud does not dispatch them again and cancels those it no longer wants.
 	InFlightOpIds []string `protobuf:"bytes,7,rep,name=in_flight_op_ids,json=inFlightOpIds,proto3" json:"in_flight_op_ids,omitempty"`
 	Hostname      string   `protobuf:"bytes,8,opt,name=hostname,proto3" json:"hostname,omitempty"`
+	// instance_id is random per agent process. A second session with the
+	// same identity but another instance while the first is alive is a
+	// cloned host; the same instance reconnecting replaces its old session.
+	InstanceId    string `protobuf:"bytes,9,opt,name=instance_id,json=instanceId,proto3" json:"instance_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Hello) Reset() {
 	*x = Hello{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[2]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -445,7 +690,7 @@ func (x *Hello) String() string {
 func (*Hello) ProtoMessage() {}
 
 func (x *Hello) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[2]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -458,7 +703,7 @@ func (x *Hello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hello.ProtoReflect.Descriptor instead.
 func (*Hello) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{2}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Hello) GetAgentId() string {
@@ -517,6 +762,13 @@ func (x *Hello) GetHostname() string {
 	return ""
 }
 
+func (x *Hello) GetInstanceId() string {
+	if x != nil {
+		return x.InstanceId
+	}
+	return ""
+}
+
 // Welcome accepts a session.
 type Welcome struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -532,7 +784,7 @@ type Welcome struct {
 
 func (x *Welcome) Reset() {
 	*x = Welcome{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[3]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -544,7 +796,7 @@ func (x *Welcome) String() string {
 func (*Welcome) ProtoMessage() {}
 
 func (x *Welcome) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[3]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -557,7 +809,7 @@ func (x *Welcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Welcome.ProtoReflect.Descriptor instead.
 func (*Welcome) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{3}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Welcome) GetSessionId() string {
@@ -598,7 +850,7 @@ type Ping struct {
 
 func (x *Ping) Reset() {
 	*x = Ping{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[4]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -610,7 +862,7 @@ func (x *Ping) String() string {
 func (*Ping) ProtoMessage() {}
 
 func (x *Ping) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[4]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -623,7 +875,7 @@ func (x *Ping) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ping.ProtoReflect.Descriptor instead.
 func (*Ping) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{4}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Ping) GetNonce() uint64 {
@@ -649,7 +901,7 @@ type Pong struct {
 
 func (x *Pong) Reset() {
 	*x = Pong{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[5]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -661,7 +913,7 @@ func (x *Pong) String() string {
 func (*Pong) ProtoMessage() {}
 
 func (x *Pong) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[5]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -674,7 +926,7 @@ func (x *Pong) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pong.ProtoReflect.Descriptor instead.
 func (*Pong) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{5}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Pong) GetNonce() uint64 {
@@ -696,7 +948,7 @@ type Cancel struct {
 
 func (x *Cancel) Reset() {
 	*x = Cancel{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[6]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +960,7 @@ func (x *Cancel) String() string {
 func (*Cancel) ProtoMessage() {}
 
 func (x *Cancel) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[6]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +973,7 @@ func (x *Cancel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Cancel.ProtoReflect.Descriptor instead.
 func (*Cancel) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{6}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Cancel) GetOpId() string {
@@ -773,7 +1025,7 @@ type Operation struct {
 
 func (x *Operation) Reset() {
 	*x = Operation{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[7]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -785,7 +1037,7 @@ func (x *Operation) String() string {
 func (*Operation) ProtoMessage() {}
 
 func (x *Operation) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[7]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -798,7 +1050,7 @@ func (x *Operation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Operation.ProtoReflect.Descriptor instead.
 func (*Operation) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{7}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Operation) GetOpId() string {
@@ -956,7 +1208,7 @@ type Attribute struct {
 
 func (x *Attribute) Reset() {
 	*x = Attribute{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[8]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -968,7 +1220,7 @@ func (x *Attribute) String() string {
 func (*Attribute) ProtoMessage() {}
 
 func (x *Attribute) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[8]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -981,7 +1233,7 @@ func (x *Attribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attribute.ProtoReflect.Descriptor instead.
 func (*Attribute) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{8}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Attribute) GetName() string {
@@ -1010,7 +1262,7 @@ type ObjectRef struct {
 
 func (x *ObjectRef) Reset() {
 	*x = ObjectRef{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[9]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1022,7 +1274,7 @@ func (x *ObjectRef) String() string {
 func (*ObjectRef) ProtoMessage() {}
 
 func (x *ObjectRef) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[9]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1035,7 +1287,7 @@ func (x *ObjectRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObjectRef.ProtoReflect.Descriptor instead.
 func (*ObjectRef) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{9}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ObjectRef) GetObjectGuid() string {
@@ -1064,7 +1316,7 @@ type Match struct {
 
 func (x *Match) Reset() {
 	*x = Match{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[10]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1076,7 +1328,7 @@ func (x *Match) String() string {
 func (*Match) ProtoMessage() {}
 
 func (x *Match) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[10]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1089,7 +1341,7 @@ func (x *Match) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Match.ProtoReflect.Descriptor instead.
 func (*Match) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{10}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Match) GetAttribute() string {
@@ -1135,7 +1387,7 @@ type CreateUser struct {
 
 func (x *CreateUser) Reset() {
 	*x = CreateUser{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[11]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1147,7 +1399,7 @@ func (x *CreateUser) String() string {
 func (*CreateUser) ProtoMessage() {}
 
 func (x *CreateUser) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[11]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1160,7 +1412,7 @@ func (x *CreateUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUser.ProtoReflect.Descriptor instead.
 func (*CreateUser) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{11}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateUser) GetParentDn() string {
@@ -1239,7 +1491,7 @@ type ModifyUser struct {
 
 func (x *ModifyUser) Reset() {
 	*x = ModifyUser{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[12]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1251,7 +1503,7 @@ func (x *ModifyUser) String() string {
 func (*ModifyUser) ProtoMessage() {}
 
 func (x *ModifyUser) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[12]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1264,7 +1516,7 @@ func (x *ModifyUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModifyUser.ProtoReflect.Descriptor instead.
 func (*ModifyUser) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{12}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ModifyUser) GetTarget() *ObjectRef {
@@ -1316,7 +1568,7 @@ type DeleteUser struct {
 
 func (x *DeleteUser) Reset() {
 	*x = DeleteUser{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1328,7 +1580,7 @@ func (x *DeleteUser) String() string {
 func (*DeleteUser) ProtoMessage() {}
 
 func (x *DeleteUser) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[13]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1341,7 +1593,7 @@ func (x *DeleteUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteUser.ProtoReflect.Descriptor instead.
 func (*DeleteUser) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{13}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DeleteUser) GetTarget() *ObjectRef {
@@ -1367,7 +1619,7 @@ type FindUser struct {
 
 func (x *FindUser) Reset() {
 	*x = FindUser{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1379,7 +1631,7 @@ func (x *FindUser) String() string {
 func (*FindUser) ProtoMessage() {}
 
 func (x *FindUser) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[14]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1392,7 +1644,7 @@ func (x *FindUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindUser.ProtoReflect.Descriptor instead.
 func (*FindUser) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{14}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *FindUser) GetBaseDn() string {
@@ -1463,7 +1715,7 @@ type ExportUsers struct {
 
 func (x *ExportUsers) Reset() {
 	*x = ExportUsers{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1475,7 +1727,7 @@ func (x *ExportUsers) String() string {
 func (*ExportUsers) ProtoMessage() {}
 
 func (x *ExportUsers) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[15]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1488,7 +1740,7 @@ func (x *ExportUsers) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportUsers.ProtoReflect.Descriptor instead.
 func (*ExportUsers) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{15}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExportUsers) GetBaseDn() string {
@@ -1529,7 +1781,7 @@ type LookupValues struct {
 
 func (x *LookupValues) Reset() {
 	*x = LookupValues{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1541,7 +1793,7 @@ func (x *LookupValues) String() string {
 func (*LookupValues) ProtoMessage() {}
 
 func (x *LookupValues) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[16]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1554,7 +1806,7 @@ func (x *LookupValues) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LookupValues.ProtoReflect.Descriptor instead.
 func (*LookupValues) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{16}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LookupValues) GetBaseDn() string {
@@ -1592,7 +1844,7 @@ type Entry struct {
 
 func (x *Entry) Reset() {
 	*x = Entry{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1604,7 +1856,7 @@ func (x *Entry) String() string {
 func (*Entry) ProtoMessage() {}
 
 func (x *Entry) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[17]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1617,7 +1869,7 @@ func (x *Entry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Entry.ProtoReflect.Descriptor instead.
 func (*Entry) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{17}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Entry) GetDn() string {
@@ -1662,7 +1914,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1674,7 +1926,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[18]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1687,7 +1939,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{18}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -1737,7 +1989,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[19]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1749,7 +2001,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[19]
+	mi := &file_hrsync_agent_v1_agent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1762,7 +2014,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{19}
+	return file_hrsync_agent_v1_agent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Result) GetOpId() string {
@@ -1832,7 +2084,22 @@ var File_hrsync_agent_v1_agent_proto protoreflect.FileDescriptor
 
 const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\n" +
-	"\x1bhrsync/agent/v1/agent.proto\x12\x0fhrsync.agent.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa5\x01\n" +
+	"\x1bhrsync/agent/v1/agent.proto\x12\x0fhrsync.agent.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"p\n" +
+	"\x0fRegisterRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
+	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x10\n" +
+	"\x03csr\x18\x03 \x01(\fR\x03csr\x12\x1a\n" +
+	"\bhostname\x18\x04 \x01(\tR\bhostname\"\x92\x01\n" +
+	"\x10RegisterResponse\x12 \n" +
+	"\vcertificate\x18\x01 \x01(\fR\vcertificate\x12'\n" +
+	"\x0fca_certificates\x18\x02 \x01(\fR\x0ecaCertificates\x12\x19\n" +
+	"\bagent_id\x18\x03 \x01(\tR\aagentId\x12\x18\n" +
+	"\adomains\x18\x04 \x03(\tR\adomains\" \n" +
+	"\fRenewRequest\x12\x10\n" +
+	"\x03csr\x18\x01 \x01(\fR\x03csr\"Z\n" +
+	"\rRenewResponse\x12 \n" +
+	"\vcertificate\x18\x01 \x01(\fR\vcertificate\x12'\n" +
+	"\x0fca_certificates\x18\x02 \x01(\fR\x0ecaCertificates\"\xa5\x01\n" +
 	"\fAgentMessage\x12.\n" +
 	"\x05hello\x18\x01 \x01(\v2\x16.hrsync.agent.v1.HelloH\x00R\x05hello\x121\n" +
 	"\x06result\x18\x02 \x01(\v2\x17.hrsync.agent.v1.ResultH\x00R\x06result\x12+\n" +
@@ -1843,7 +2110,7 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\toperation\x18\x02 \x01(\v2\x1a.hrsync.agent.v1.OperationH\x00R\toperation\x121\n" +
 	"\x06cancel\x18\x03 \x01(\v2\x17.hrsync.agent.v1.CancelH\x00R\x06cancel\x12+\n" +
 	"\x04ping\x18\x04 \x01(\v2\x15.hrsync.agent.v1.PingH\x00R\x04pingB\x05\n" +
-	"\x03msg\"\x90\x02\n" +
+	"\x03msg\"\xb1\x02\n" +
 	"\x05Hello\x12\x19\n" +
 	"\bagent_id\x18\x01 \x01(\tR\aagentId\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12)\n" +
@@ -1852,7 +2119,9 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\adomains\x18\x05 \x03(\tR\adomains\x12$\n" +
 	"\x0elast_acked_seq\x18\x06 \x01(\x04R\flastAckedSeq\x12'\n" +
 	"\x10in_flight_op_ids\x18\a \x03(\tR\rinFlightOpIds\x12\x1a\n" +
-	"\bhostname\x18\b \x01(\tR\bhostname\"\xc2\x01\n" +
+	"\bhostname\x18\b \x01(\tR\bhostname\x12\x1f\n" +
+	"\vinstance_id\x18\t \x01(\tR\n" +
+	"instanceId\"\xc2\x01\n" +
 	"\aWelcome\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12H\n" +
@@ -1992,7 +2261,10 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\x14ERROR_CODE_CANCELLED\x10\x11\x12\x1d\n" +
 	"\x19ERROR_CODE_UNKNOWN_DOMAIN\x10\x122[\n" +
 	"\fAgentGateway\x12K\n" +
-	"\aConnect\x12\x1d.hrsync.agent.v1.AgentMessage\x1a\x1d.hrsync.agent.v1.CloudMessage(\x010\x01B<Z:github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1;agentv1b\x06proto3"
+	"\aConnect\x12\x1d.hrsync.agent.v1.AgentMessage\x1a\x1d.hrsync.agent.v1.CloudMessage(\x010\x012\xaa\x01\n" +
+	"\x0fAgentEnrollment\x12O\n" +
+	"\bRegister\x12 .hrsync.agent.v1.RegisterRequest\x1a!.hrsync.agent.v1.RegisterResponse\x12F\n" +
+	"\x05Renew\x12\x1d.hrsync.agent.v1.RenewRequest\x1a\x1e.hrsync.agent.v1.RenewResponseB<Z:github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1;agentv1b\x06proto3"
 
 var (
 	file_hrsync_agent_v1_agent_proto_rawDescOnce sync.Once
@@ -2007,65 +2279,73 @@ func file_hrsync_agent_v1_agent_proto_rawDescGZIP() []byte {
 }
 
 var file_hrsync_agent_v1_agent_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hrsync_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_hrsync_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_hrsync_agent_v1_agent_proto_goTypes = []any{
 	(Outcome)(0),                  // 0: hrsync.agent.v1.Outcome
 	(ErrorCode)(0),                // 1: hrsync.agent.v1.ErrorCode
-	(*AgentMessage)(nil),          // 2: hrsync.agent.v1.AgentMessage
-	(*CloudMessage)(nil),          // 3: hrsync.agent.v1.CloudMessage
-	(*Hello)(nil),                 // 4: hrsync.agent.v1.Hello
-	(*Welcome)(nil),               // 5: hrsync.agent.v1.Welcome
-	(*Ping)(nil),                  // 6: hrsync.agent.v1.Ping
-	(*Pong)(nil),                  // 7: hrsync.agent.v1.Pong
-	(*Cancel)(nil),                // 8: hrsync.agent.v1.Cancel
-	(*Operation)(nil),             // 9: hrsync.agent.v1.Operation
-	(*Attribute)(nil),             // 10: hrsync.agent.v1.Attribute
-	(*ObjectRef)(nil),             // 11: hrsync.agent.v1.ObjectRef
-	(*Match)(nil),                 // 12: hrsync.agent.v1.Match
-	(*CreateUser)(nil),            // 13: hrsync.agent.v1.CreateUser
-	(*ModifyUser)(nil),            // 14: hrsync.agent.v1.ModifyUser
-	(*DeleteUser)(nil),            // 15: hrsync.agent.v1.DeleteUser
-	(*FindUser)(nil),              // 16: hrsync.agent.v1.FindUser
-	(*ExportUsers)(nil),           // 17: hrsync.agent.v1.ExportUsers
-	(*LookupValues)(nil),          // 18: hrsync.agent.v1.LookupValues
-	(*Entry)(nil),                 // 19: hrsync.agent.v1.Entry
-	(*Error)(nil),                 // 20: hrsync.agent.v1.Error
-	(*Result)(nil),                // 21: hrsync.agent.v1.Result
-	(*durationpb.Duration)(nil),   // 22: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 23: google.protobuf.Timestamp
+	(*RegisterRequest)(nil),       // 2: hrsync.agent.v1.RegisterRequest
+	(*RegisterResponse)(nil),      // 3: hrsync.agent.v1.RegisterResponse
+	(*RenewRequest)(nil),          // 4: hrsync.agent.v1.RenewRequest
+	(*RenewResponse)(nil),         // 5: hrsync.agent.v1.RenewResponse
+	(*AgentMessage)(nil),          // 6: hrsync.agent.v1.AgentMessage
+	(*CloudMessage)(nil),          // 7: hrsync.agent.v1.CloudMessage
+	(*Hello)(nil),                 // 8: hrsync.agent.v1.Hello
+	(*Welcome)(nil),               // 9: hrsync.agent.v1.Welcome
+	(*Ping)(nil),                  // 10: hrsync.agent.v1.Ping
+	(*Pong)(nil),                  // 11: hrsync.agent.v1.Pong
+	(*Cancel)(nil),                // 12: hrsync.agent.v1.Cancel
+	(*Operation)(nil),             // 13: hrsync.agent.v1.Operation
+	(*Attribute)(nil),             // 14: hrsync.agent.v1.Attribute
+	(*ObjectRef)(nil),             // 15: hrsync.agent.v1.ObjectRef
+	(*Match)(nil),                 // 16: hrsync.agent.v1.Match
+	(*CreateUser)(nil),            // 17: hrsync.agent.v1.CreateUser
+	(*ModifyUser)(nil),            // 18: hrsync.agent.v1.ModifyUser
+	(*DeleteUser)(nil),            // 19: hrsync.agent.v1.DeleteUser
+	(*FindUser)(nil),              // 20: hrsync.agent.v1.FindUser
+	(*ExportUsers)(nil),           // 21: hrsync.agent.v1.ExportUsers
+	(*LookupValues)(nil),          // 22: hrsync.agent.v1.LookupValues
+	(*Entry)(nil),                 // 23: hrsync.agent.v1.Entry
+	(*Error)(nil),                 // 24: hrsync.agent.v1.Error
+	(*Result)(nil),                // 25: hrsync.agent.v1.Result
+	(*durationpb.Duration)(nil),   // 26: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 27: google.protobuf.Timestamp
 }
 var file_hrsync_agent_v1_agent_proto_depIdxs = []int32{
-	4,  // 0: hrsync.agent.v1.AgentMessage.hello:type_name -> hrsync.agent.v1.Hello
-	21, // 1: hrsync.agent.v1.AgentMessage.result:type_name -> hrsync.agent.v1.Result
-	7,  // 2: hrsync.agent.v1.AgentMessage.pong:type_name -> hrsync.agent.v1.Pong
-	5,  // 3: hrsync.agent.v1.CloudMessage.welcome:type_name -> hrsync.agent.v1.Welcome
-	9,  // 4: hrsync.agent.v1.CloudMessage.operation:type_name -> hrsync.agent.v1.Operation
-	8,  // 5: hrsync.agent.v1.CloudMessage.cancel:type_name -> hrsync.agent.v1.Cancel
-	6,  // 6: hrsync.agent.v1.CloudMessage.ping:type_name -> hrsync.agent.v1.Ping
-	22, // 7: hrsync.agent.v1.Welcome.heartbeat_interval:type_name -> google.protobuf.Duration
-	23, // 8: hrsync.agent.v1.Ping.sent_at:type_name -> google.protobuf.Timestamp
-	22, // 9: hrsync.agent.v1.Operation.timeout:type_name -> google.protobuf.Duration
-	13, // 10: hrsync.agent.v1.Operation.create_user:type_name -> hrsync.agent.v1.CreateUser
-	14, // 11: hrsync.agent.v1.Operation.modify_user:type_name -> hrsync.agent.v1.ModifyUser
-	16, // 12: hrsync.agent.v1.Operation.find_user:type_name -> hrsync.agent.v1.FindUser
-	17, // 13: hrsync.agent.v1.Operation.export_users:type_name -> hrsync.agent.v1.ExportUsers
-	18, // 14: hrsync.agent.v1.Operation.lookup_values:type_name -> hrsync.agent.v1.LookupValues
-	15, // 15: hrsync.agent.v1.Operation.delete_user:type_name -> hrsync.agent.v1.DeleteUser
-	10, // 16: hrsync.agent.v1.CreateUser.attributes:type_name -> hrsync.agent.v1.Attribute
-	12, // 17: hrsync.agent.v1.CreateUser.match:type_name -> hrsync.agent.v1.Match
-	11, // 18: hrsync.agent.v1.ModifyUser.target:type_name -> hrsync.agent.v1.ObjectRef
-	10, // 19: hrsync.agent.v1.ModifyUser.changes:type_name -> hrsync.agent.v1.Attribute
-	11, // 20: hrsync.agent.v1.DeleteUser.target:type_name -> hrsync.agent.v1.ObjectRef
-	12, // 21: hrsync.agent.v1.FindUser.match:type_name -> hrsync.agent.v1.Match
-	10, // 22: hrsync.agent.v1.Entry.attributes:type_name -> hrsync.agent.v1.Attribute
+	8,  // 0: hrsync.agent.v1.AgentMessage.hello:type_name -> hrsync.agent.v1.Hello
+	25, // 1: hrsync.agent.v1.AgentMessage.result:type_name -> hrsync.agent.v1.Result
+	11, // 2: hrsync.agent.v1.AgentMessage.pong:type_name -> hrsync.agent.v1.Pong
+	9,  // 3: hrsync.agent.v1.CloudMessage.welcome:type_name -> hrsync.agent.v1.Welcome
+	13, // 4: hrsync.agent.v1.CloudMessage.operation:type_name -> hrsync.agent.v1.Operation
+	12, // 5: hrsync.agent.v1.CloudMessage.cancel:type_name -> hrsync.agent.v1.Cancel
+	10, // 6: hrsync.agent.v1.CloudMessage.ping:type_name -> hrsync.agent.v1.Ping
+	26, // 7: hrsync.agent.v1.Welcome.heartbeat_interval:type_name -> google.protobuf.Duration
+	27, // 8: hrsync.agent.v1.Ping.sent_at:type_name -> google.protobuf.Timestamp
+	26, // 9: hrsync.agent.v1.Operation.timeout:type_name -> google.protobuf.Duration
+	17, // 10: hrsync.agent.v1.Operation.create_user:type_name -> hrsync.agent.v1.CreateUser
+	18, // 11: hrsync.agent.v1.Operation.modify_user:type_name -> hrsync.agent.v1.ModifyUser
+	20, // 12: hrsync.agent.v1.Operation.find_user:type_name -> hrsync.agent.v1.FindUser
+	21, // 13: hrsync.agent.v1.Operation.export_users:type_name -> hrsync.agent.v1.ExportUsers
+	22, // 14: hrsync.agent.v1.Operation.lookup_values:type_name -> hrsync.agent.v1.LookupValues
+	19, // 15: hrsync.agent.v1.Operation.delete_user:type_name -> hrsync.agent.v1.DeleteUser
+	14, // 16: hrsync.agent.v1.CreateUser.attributes:type_name -> hrsync.agent.v1.Attribute
+	16, // 17: hrsync.agent.v1.CreateUser.match:type_name -> hrsync.agent.v1.Match
+	15, // 18: hrsync.agent.v1.ModifyUser.target:type_name -> hrsync.agent.v1.ObjectRef
+	14, // 19: hrsync.agent.v1.ModifyUser.changes:type_name -> hrsync.agent.v1.Attribute
+	15, // 20: hrsync.agent.v1.DeleteUser.target:type_name -> hrsync.agent.v1.ObjectRef
+	16, // 21: hrsync.agent.v1.FindUser.match:type_name -> hrsync.agent.v1.Match
+	14, // 22: hrsync.agent.v1.Entry.attributes:type_name -> hrsync.agent.v1.Attribute
 	1,  // 23: hrsync.agent.v1.Error.code:type_name -> hrsync.agent.v1.ErrorCode
-	20, // 24: hrsync.agent.v1.Result.error:type_name -> hrsync.agent.v1.Error
+	24, // 24: hrsync.agent.v1.Result.error:type_name -> hrsync.agent.v1.Error
 	0,  // 25: hrsync.agent.v1.Result.outcome:type_name -> hrsync.agent.v1.Outcome
-	19, // 26: hrsync.agent.v1.Result.entries:type_name -> hrsync.agent.v1.Entry
-	2,  // 27: hrsync.agent.v1.AgentGateway.Connect:input_type -> hrsync.agent.v1.AgentMessage
-	3,  // 28: hrsync.agent.v1.AgentGateway.Connect:output_type -> hrsync.agent.v1.CloudMessage
-	28, // [28:29] is the sub-list for method output_type
-	27, // [27:28] is the sub-list for method input_type
+	23, // 26: hrsync.agent.v1.Result.entries:type_name -> hrsync.agent.v1.Entry
+	6,  // 27: hrsync.agent.v1.AgentGateway.Connect:input_type -> hrsync.agent.v1.AgentMessage
+	2,  // 28: hrsync.agent.v1.AgentEnrollment.Register:input_type -> hrsync.agent.v1.RegisterRequest
+	4,  // 29: hrsync.agent.v1.AgentEnrollment.Renew:input_type -> hrsync.agent.v1.RenewRequest
+	7,  // 30: hrsync.agent.v1.AgentGateway.Connect:output_type -> hrsync.agent.v1.CloudMessage
+	3,  // 31: hrsync.agent.v1.AgentEnrollment.Register:output_type -> hrsync.agent.v1.RegisterResponse
+	5,  // 32: hrsync.agent.v1.AgentEnrollment.Renew:output_type -> hrsync.agent.v1.RenewResponse
+	30, // [30:33] is the sub-list for method output_type
+	27, // [27:30] is the sub-list for method input_type
 	27, // [27:27] is the sub-list for extension type_name
 	27, // [27:27] is the sub-list for extension extendee
 	0,  // [0:27] is the sub-list for field type_name
@@ -2076,18 +2356,18 @@ func file_hrsync_agent_v1_agent_proto_init() {
 	if File_hrsync_agent_v1_agent_proto != nil {
 		return
 	}
-	file_hrsync_agent_v1_agent_proto_msgTypes[0].OneofWrappers = []any{
+	file_hrsync_agent_v1_agent_proto_msgTypes[4].OneofWrappers = []any{
 		(*AgentMessage_Hello)(nil),
 		(*AgentMessage_Result)(nil),
 		(*AgentMessage_Pong)(nil),
 	}
-	file_hrsync_agent_v1_agent_proto_msgTypes[1].OneofWrappers = []any{
+	file_hrsync_agent_v1_agent_proto_msgTypes[5].OneofWrappers = []any{
 		(*CloudMessage_Welcome)(nil),
 		(*CloudMessage_Operation)(nil),
 		(*CloudMessage_Cancel)(nil),
 		(*CloudMessage_Ping)(nil),
 	}
-	file_hrsync_agent_v1_agent_proto_msgTypes[7].OneofWrappers = []any{
+	file_hrsync_agent_v1_agent_proto_msgTypes[11].OneofWrappers = []any{
 		(*Operation_CreateUser)(nil),
 		(*Operation_ModifyUser)(nil),
 		(*Operation_FindUser)(nil),
@@ -2095,8 +2375,8 @@ func file_hrsync_agent_v1_agent_proto_init() {
 		(*Operation_LookupValues)(nil),
 		(*Operation_DeleteUser)(nil),
 	}
-	file_hrsync_agent_v1_agent_proto_msgTypes[12].OneofWrappers = []any{}
-	file_hrsync_agent_v1_agent_proto_msgTypes[14].OneofWrappers = []any{
+	file_hrsync_agent_v1_agent_proto_msgTypes[16].OneofWrappers = []any{}
+	file_hrsync_agent_v1_agent_proto_msgTypes[18].OneofWrappers = []any{
 		(*FindUser_ObjectGuid)(nil),
 		(*FindUser_Match)(nil),
 	}
@@ -2106,9 +2386,9 @@ func file_hrsync_agent_v1_agent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hrsync_agent_v1_agent_proto_rawDesc), len(file_hrsync_agent_v1_agent_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   20,
+			NumMessages:   24,
 			NumExtensions: 0,
-			NumServices:   1,
+			NumServices:   2,
 		},
 		GoTypes:           file_hrsync_agent_v1_agent_proto_goTypes,
 		DependencyIndexes: file_hrsync_agent_v1_agent_proto_depIdxs,

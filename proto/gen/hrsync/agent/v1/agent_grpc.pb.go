@@ -37,7 +37,10 @@ const (
 // AgentGateway is served by hrsync-cloud.
 type AgentGatewayClient interface {
 	// Connect is opened by the agent. The first agent message must be Hello;
-	// the cloud answers Welcome, then both sides stream.
+	// the cloud answers Welcome, then both sides stream. The agent
+	// authenticates with the client certificate it enrolled for (mutual
+	// TLS); its identity and the domains it may serve come from that
+	// certificate.
 	Connect(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[AgentMessage, CloudMessage], error)
 }
 
@@ -69,7 +72,10 @@ type AgentGateway_ConnectClient = grpc.BidiStreamingClient[AgentMessage, CloudMe
 // AgentGateway is served by hrsync-cloud.
 type AgentGatewayServer interface {
 	// Connect is opened by the agent. The first agent message must be Hello;
-	// the cloud answers Welcome, then both sides stream.
+	// the cloud answers Welcome, then both sides stream. The agent
+	// authenticates with the client certificate it enrolled for (mutual
+	// TLS); its identity and the domains it may serve come from that
+	// certificate.
 	Connect(grpc.BidiStreamingServer[AgentMessage, CloudMessage]) error
 	mustEmbedUnimplementedAgentGatewayServer()
 }
@@ -127,5 +133,159 @@ var AgentGateway_ServiceDesc = grpc.ServiceDesc{
 			ClientStreams: true,
 		},
 	},
+	Metadata: "hrsync/agent/v1/agent.proto",
+}
+
+const (
+	AgentEnrollment_Register_FullMethodName = "/hrsync.agent.v1.AgentEnrollment/Register"
+	AgentEnrollment_Renew_FullMethodName    = "/hrsync.agent.v1.AgentEnrollment/Renew"
+)
+
+// AgentEnrollmentClient is the client API for AgentEnrollment service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// AgentEnrollment is served by hrsync-cloud on the gateway's address.
+type AgentEnrollmentClient interface {
+	// Register exchanges a single-use bootstrap token and a certificate
+	// request for a client certificate. The connection is TLS with only the
+	// cloud authenticated; the private key never leaves the agent.
+	Register(ctx context.Context, in *RegisterRequest, opts ...grpc.CallOption) (*RegisterResponse, error)
+	// Renew issues a new certificate for a new key. The agent authenticates
+	// with its current client certificate.
+	Renew(ctx context.Context, in *RenewRequest, opts ...grpc.CallOption) (*RenewResponse, error)
+}
+
+type agentEnrollmentClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewAgentEnrollmentClient(cc grpc.ClientConnInterface) AgentEnrollmentClient {
+	return &agentEnrollmentClient{cc}
+}
+
+func (c *agentEnrollmentClient) Register(ctx context.Context, in *RegisterRequest, opts ...grpc.CallOption) (*RegisterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RegisterResponse)
+	err := c.cc.Invoke(ctx, AgentEnrollment_Register_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *agentEnrollmentClient) Renew(ctx context.Context, in *RenewRequest, opts ...grpc.CallOption) (*RenewResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RenewResponse)
+	err := c.cc.Invoke(ctx, AgentEnrollment_Renew_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AgentEnrollmentServer is the server API for AgentEnrollment service.
+// All implementations must embed UnimplementedAgentEnrollmentServer
+// for forward compatibility.
+//
+// AgentEnrollment is served by hrsync-cloud on the gateway's address.
+type AgentEnrollmentServer interface {
+	// Register exchanges a single-use bootstrap token and a certificate
+	// request for a client certificate. The connection is TLS with only the
+	// cloud authenticated; the private key never leaves the agent.
+	Register(context.Context, *RegisterRequest) (*RegisterResponse, error)
+	// Renew issues a new certificate for a new key. The agent authenticates
+	// with its current client certificate.
+	Renew(context.Context, *RenewRequest) (*RenewResponse, error)
+	mustEmbedUnimplementedAgentEnrollmentServer()
+}
+
+// UnimplementedAgentEnrollmentServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedAgentEnrollmentServer struct{}
+
+func (UnimplementedAgentEnrollmentServer) Register(context.Context, *RegisterRequest) (*RegisterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Register not implemented")
+}
+func (UnimplementedAgentEnrollmentServer) Renew(context.Context, *RenewRequest) (*RenewResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Renew not implemented")
+}
+func (UnimplementedAgentEnrollmentServer) mustEmbedUnimplementedAgentEnrollmentServer() {}
+func (UnimplementedAgentEnrollmentServer) testEmbeddedByValue()                         {}
+
+// UnsafeAgentEnrollmentServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to AgentEnrollmentServer will
+// result in compilation errors.
+type UnsafeAgentEnrollmentServer interface {
+	mustEmbedUnimplementedAgentEnrollmentServer()
+}
+
+func RegisterAgentEnrollmentServer(s grpc.ServiceRegistrar, srv AgentEnrollmentServer) {
+	// If the following call panics, it indicates UnimplementedAgentEnrollmentServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&AgentEnrollment_ServiceDesc, srv)
+}
+
+func _AgentEnrollment_Register_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RegisterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AgentEnrollmentServer).Register(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AgentEnrollment_Register_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AgentEnrollmentServer).Register(ctx, req.(*RegisterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AgentEnrollment_Renew_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RenewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AgentEnrollmentServer).Renew(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AgentEnrollment_Renew_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AgentEnrollmentServer).Renew(ctx, req.(*RenewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+// AgentEnrollment_ServiceDesc is the grpc.ServiceDesc for AgentEnrollment service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var AgentEnrollment_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "hrsync.agent.v1.AgentEnrollment",
+	HandlerType: (*AgentEnrollmentServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "Register",
+			Handler:    _AgentEnrollment_Register_Handler,
+		},
+		{
+			MethodName: "Renew",
+			Handler:    _AgentEnrollment_Renew_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
 	Metadata: "hrsync/agent/v1/agent.proto",
 }
