@@ -98,12 +98,12 @@ func RunAgent(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Addr: addr, TLS: tlsCfg, AgentID: ident.AgentID(), Domains: names,
 		Worker: w, Seq: journal, Logger: log.With("component", "link"),
 	}
-	proxyURL, src, err := proxy.Select(cfg.Cloud.Proxy, cfg.Cloud.ProxyPassword, os.Getenv, addr)
+	dial, proxyURL, src, err := cloudDialer(cfg, addr)
 	if err != nil {
-		return fmt.Errorf("cloud.proxy (%s): %w", src, err)
+		return err
 	}
 	if proxyURL != nil {
-		lcfg.Dialer = (&proxy.Dialer{Proxy: proxyURL}).DialContext
+		lcfg.Dialer = dial
 		log.Info("cloud stream goes through a proxy", "proxy", proxyURL.Host, "source", src, "authenticated", proxyURL.User != nil)
 	}
 	sup, err := link.NewSupervisor(lcfg)
@@ -250,6 +250,21 @@ func cloudTLS(cfg config.Config, ident *enroll.Identity) (string, *tls.Config, e
 	}
 	tlsCfg.GetClientCertificate = ident.GetClientCertificate
 	return addr, tlsCfg, nil
+}
+
+// cloudDialer returns how to reach the cloud at addr: through the proxy of
+// cloud.proxy or the environment (its dialer, URL and where it came
+// from), or nil for a direct connection. Registration, the stream and
+// renewals all leave the same way.
+func cloudDialer(cfg config.Config, addr string) (func(context.Context, string) (net.Conn, error), *url.URL, proxy.Source, error) {
+	proxyURL, src, err := proxy.Select(cfg.Cloud.Proxy, cfg.Cloud.ProxyPassword, os.Getenv, addr)
+	if err != nil {
+		return nil, nil, src, fmt.Errorf("cloud.proxy (%s): %w", src, err)
+	}
+	if proxyURL == nil {
+		return nil, nil, src, nil
+	}
+	return (&proxy.Dialer{Proxy: proxyURL}).DialContext, proxyURL, src, nil
 }
 
 // renewVia renews the certificate over AgentEnrollment.Renew, authenticated

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"golang.org/x/term"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
 	"github.com/hrsync/hrsync/agent/internal/config"
@@ -164,12 +165,26 @@ func register(ctx context.Context, args []string, con *console, stdout, stderr i
 			return 2
 		}
 	}
+	if err := cfg.ResolveSecrets(); err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+		return 2
+	}
+	// Through the proxy the stream will use, when there is one.
+	dial, _, _, err := cloudDialer(cfg, addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "hrsync-agent: %v\n", err)
+		return 2
+	}
+	target, dialOpts := addr, []grpc.DialOption{grpc.WithNoProxy()}
+	if dial != nil {
+		target, dialOpts = "passthrough:///"+addr, append(dialOpts, grpc.WithContextDialer(dial))
+	}
 	host, _ := os.Hostname()
 	rctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	dir := enroll.Dir(cfg.StateDir)
-	ident, err := enroll.Register(rctx, enroll.RegisterConfig{Addr: addr, TLS: tlsCfg, CloudCAPEM: caPEM, Token: tok,
-		AgentID: cfg.AgentID, Hostname: host, Dir: dir})
+	ident, err := enroll.Register(rctx, enroll.RegisterConfig{Addr: target, TLS: tlsCfg, CloudCAPEM: caPEM, Token: tok,
+		AgentID: cfg.AgentID, Hostname: host, Dir: dir, DialOptions: dialOpts})
 	if err != nil {
 		if st, ok := status.FromError(errors.Unwrap(err)); ok {
 			fmt.Fprintf(stderr, "hrsync-agent: registration refused (%s): %s\n", st.Code(), st.Message())

@@ -4,8 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +20,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hrsync/hrsync/agent/internal/enroll"
 	"github.com/hrsync/hrsync/agent/internal/link/fakecloud"
+	"github.com/hrsync/hrsync/shared/tlsutil"
 )
 
 // syncBuffer is a bytes.Buffer safe for the agent's concurrent writes.
@@ -36,22 +43,40 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// installIdentity enrolls an agent in stateDir with a certificate from a
+// throwaway CA, as registration would leave it.
+func installIdentity(t *testing.T, stateDir, agentID, domain, cloud string) {
+	t.Helper()
+	caCert, caKey, caPEM, err := tlsutil.NewCA("test agent CA")
+	require.NoError(t, err)
+	key, _, err := tlsutil.NewKeyAndCSR(agentID)
+	require.NoError(t, err)
+	uris, err := tlsutil.AgentIdentity{AgentID: agentID, Domains: []string{domain}}.URIs()
+	require.NoError(t, err)
+	now := time.Now()
+	der, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: agentID},
+		URIs: uris, NotBefore: now.Add(-time.Minute), NotAfter: now.Add(24 * time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}},
+		caCert, &key.PublicKey, caKey)
+	require.NoError(t, err)
+	_, err = enroll.Install(enroll.Dir(stateDir), agentID, []string{domain}, cloud, key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), caPEM)
+	require.NoError(t, err)
+}
+
 // TestRunWritesJSONLogFiles runs the agent command against a fake cloud and
 // reads back the log file it wrote under state_dir/logs.
 func TestRunWritesJSONLogFiles(t *testing.T) {
 	fc := fakecloud.Start(t)
 	dir := t.TempDir()
-	for name, content := range map[string]string{"token": "tok", "pw": "Secr3t!"} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pw"), []byte("Secr3t!"), 0o600))
+	installIdentity(t, filepath.Join(dir, "state"), "agent-logs", "corp.example.com", fc.Addr)
 	conf := filepath.Join(dir, "agent.yaml")
 	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(`agent_id: agent-logs
 state_dir: %s
-cloud: {addr: %s, ca_file: %s, token_file: %s, proxy: direct}
+cloud: {addr: %s, ca_file: %s, proxy: direct}
 domains:
   - {name: corp.example.com, urls: ["ldaps://127.0.0.1:1"], bind_dn: "CN=svc,DC=corp", password_file: %s}
 log: {level: debug}
-`, filepath.Join(dir, "state"), fc.Addr, fc.CAFile(), filepath.Join(dir, "token"), filepath.Join(dir, "pw"))), 0o600))
+`, filepath.Join(dir, "state"), fc.Addr, fc.CAFile(), filepath.Join(dir, "pw"))), 0o600))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer

@@ -179,6 +179,26 @@ func writePair(dir string, key *ecdsa.PrivateKey, certPEM, caPEM []byte) error {
 	return writeFile(filepath.Join(dir, agentCAFile), caPEM, 0o644)
 }
 
+// Install writes an identity the way Register does, from a key and a
+// certificate obtained another way (tests, or a certificate an admin
+// issued by hand), and loads it.
+func Install(dir, agentID string, domains []string, cloud string, key *ecdsa.PrivateKey, certPEM, caPEM []byte) (*Identity, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := writePair(dir, key, certPEM, caPEM); err != nil {
+		return nil, err
+	}
+	m, err := json.Marshal(meta{AgentID: agentID, Domains: domains, Cloud: cloud})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFile(filepath.Join(dir, metaFile), m, 0o644); err != nil {
+		return nil, err
+	}
+	return Load(dir)
+}
+
 // RegisterConfig configures Register.
 type RegisterConfig struct {
 	// Addr is the gateway's host:port.
