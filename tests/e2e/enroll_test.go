@@ -55,8 +55,8 @@ func TestEnrollmentCloneAndRevocation(t *testing.T) {
 	e.agent, err = stack.StartAgent(ctx, bins, stack.AgentOptions{ID: "agent-enrolled", Dir: filepath.Join(dir, "agent"), Cloud: e.cloud, DC: e.dc, Token: tok.Token})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = e.agent.Stop(40 * time.Second) })
-	require.Contains(t, e.cloud.Log(), `msg="agent enrolled" component=enroll agent_id=agent-enrolled`)
-	require.Regexp(t, `msg="agent connected" component=gateway agent_id=agent-enrolled session_id=\w+ remote=127.0.0.1:\d+ serial=[0-9a-f]+`, e.cloud.Log(),
+	require.Regexp(t, `msg="agent enrolled" (\w+=\S+ )*component=enroll agent_id=agent-enrolled`, e.cloud.Log())
+	require.Regexp(t, `msg="agent connected" (\w+=\S+ )*component=gateway agent_id=agent-enrolled session_id=\w+ remote=127.0.0.1:\d+ serial=[0-9a-f]+`, e.cloud.Log(),
 		"the session is authenticated by the client certificate")
 	keyInfo, err := os.Stat(filepath.Join(dir, "agent", "state", "identity", "agent.pem"))
 	require.NoError(t, err)
