@@ -71,7 +71,7 @@ func run() error {
 		return err
 	}
 	defer cloud.Stop(10 * time.Second)
-	step("starting hrsync-agent (it dials out to the cloud over TLS)")
+	step("enrolling hrsync-agent with a single-use bootstrap token, then starting it (it dials out to the cloud over mutual TLS)")
 	agent, err := stack.StartAgent(startCtx, bins, stack.AgentOptions{ID: "demo-agent", Dir: filepath.Join(state, "agent"), Cloud: cloud, DC: dc})
 	if err != nil {
 		return err
