@@ -51,6 +51,14 @@ type Cloud struct {
 	client             *http.Client
 }
 
+// AttachCloud is a Cloud for a server this package did not start (an
+// in-process cloud from cloudtest, with an injected clock): agents enroll
+// with and connect to it the same way. It has no process to stop or kill.
+func AttachCloud(url, grpcAddr, caFile, adminToken string) *Cloud {
+	return &Cloud{opts: CloudOptions{GRPCAddr: grpcAddr}, URL: url, AdminToken: adminToken, CAFile: caFile,
+		client: &http.Client{Timeout: 30 * time.Second}}
+}
+
 // StartCloud starts hrsync-cloud and waits until it is ready.
 func StartCloud(ctx context.Context, bins Binaries, opts CloudOptions) (*Cloud, error) {
 	var err error
