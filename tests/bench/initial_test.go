@@ -38,7 +38,7 @@ func workers(b *testing.B) int {
 // the same attributes, an initial password and the account enabled.
 //
 // Samba's add slows down as the directory grows (10,000 adds into a fresh
-// domain run at about 40/s at first and 25/s at the end), so whichever
+// domain measured 36/s for the first half and 24/s for the second), so whichever
 // runs second would be measured on a bigger directory. The baseline is
 // therefore split: N/2 entries before hrsync's N and N/2 after, and the
 // two halves together cover the same directory sizes as hrsync's run.
