@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hrsync's demo and tests need: a Samba AD DC,
 # OpenLDAP's slapd (shared/slapdtest starts throwaway directories from it)
-# and client tools, protoc, the PostgreSQL server (tests start throwaway
-# servers from its binaries, see cloud/cloudtest/pgtest) and tinyproxy (the
-# agent's proxy tests, see shared/proxytest). Runs
-# apt-get only when something is missing, so repeated runs are fast.
+# and client tools, protoc with the well-known types (libprotobuf-dev:
+# protobuf-compiler only recommends it, and we install without
+# recommends), the PostgreSQL server (tests start throwaway servers from
+# its binaries, see cloud/cloudtest/pgtest) and tinyproxy (the agent's
+# proxy tests, see shared/proxytest). Runs apt-get only when something is
+# missing, so repeated runs are fast.
 set -euo pipefail
 
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in samba samba-ad-dc samba-ad-provision slapd ldap-utils protobuf-compiler iproute2 postgresql tinyproxy; do
+for pkg in samba samba-ad-dc samba-ad-provision slapd ldap-utils protobuf-compiler libprotobuf-dev iproute2 postgresql tinyproxy; do
   have "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then
