@@ -10,7 +10,6 @@ import (
 
 	"github.com/hrsync/hrsync/cloud/internal/enroll"
 	"github.com/hrsync/hrsync/cloud/internal/store"
-	"github.com/hrsync/hrsync/shared/rpcerr"
 )
 
 // AgentResponse describes an enrolled agent and its live session, if any.
@@ -122,7 +121,9 @@ func (s *Server) revokeAgent(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	closed := s.cfg.Agents.Disconnect(id, fmt.Errorf("%w: %s was revoked by an admin: %w", enroll.ErrRevoked, id, rpcerr.ErrPermissionDenied))
+	// This replica closes the session now; another replica holding it
+	// hears of the revocation through the store (gateway.Server.Run).
+	closed := s.cfg.Agents.Disconnect(id, enroll.RevokedError(id))
 	s.cfg.Logger.Info("agent revoked by admin", "agent_id", id, "session_closed", closed)
 	writeJSON(w, http.StatusOK, map[string]any{"agentId": id, "revoked": true, "sessionClosed": closed})
 }

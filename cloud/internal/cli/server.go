@@ -130,7 +130,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	gw, err := gateway.New(gateway.Config{Identities: enr, Handler: disp, Heartbeat: cfg.Heartbeat, Logger: log.With("component", "gateway")})
+	gw, err := gateway.New(gateway.Config{Identities: enr, Handler: disp, Events: st, Heartbeat: cfg.Heartbeat, Logger: log.With("component", "gateway")})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -193,6 +193,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	s.goRun(func() { disp.Run(runCtx) })
+	s.goRun(func() { gw.Run(runCtx) })
 	s.goRun(func() { eng.Run(runCtx) })
 	s.goRun(func() { runner.Run(runCtx) })
 	jan := &janitor{logs: st, retention: cfg.LogRetention, clock: clockwork.NewRealClock(), log: log.With("component", "janitor")}

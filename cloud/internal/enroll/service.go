@@ -325,6 +325,29 @@ func (s *Service) Authenticate(ctx context.Context, cert *x509.Certificate, remo
 	return Identity{AgentID: a.ID, Domains: a.Domains, Serial: serial}, nil
 }
 
+// Recheck tells whether an agent that authenticated earlier may keep its
+// session: it returns an error wrapping ErrRevoked when an admin has
+// revoked it since (on any replica), ErrNotEnrolled when its enrollment is
+// gone, and a plain error when the store cannot answer.
+func (s *Service) Recheck(ctx context.Context, agentID string) error {
+	a, err := s.cfg.Store.GetAgent(ctx, agentID)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: %s: %w", ErrNotEnrolled, agentID, rpcerr.ErrUnauthenticated)
+	}
+	if err != nil {
+		return fmt.Errorf("recheck agent %s: %w", agentID, err)
+	}
+	if !a.RevokedAt.IsZero() {
+		return RevokedError(agentID)
+	}
+	return nil
+}
+
+// RevokedError is the error a revoked agent's session is closed with.
+func RevokedError(agentID string) error {
+	return fmt.Errorf("%w: %s was revoked by an admin; enroll it again with a new bootstrap token: %w", ErrRevoked, agentID, rpcerr.ErrPermissionDenied)
+}
+
 // ReportClone records that a second host presented agentID's identity and
 // returns the error to refuse it with.
 func (s *Service) ReportClone(ctx context.Context, agentID, remote, reason string) error {

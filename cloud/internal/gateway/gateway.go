@@ -28,6 +28,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hrsync/hrsync/cloud/internal/enroll"
+	"github.com/hrsync/hrsync/cloud/internal/store"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 	"github.com/hrsync/hrsync/shared/rpcerr"
 	"github.com/hrsync/hrsync/shared/version"
@@ -47,6 +48,10 @@ type Authenticator interface {
 	// ReportClone records a second host with agentID's identity and
 	// returns the error to refuse it with.
 	ReportClone(ctx context.Context, agentID, remote, reason string) error
+	// Recheck tells whether an authenticated agent may keep its session:
+	// an error wrapping enroll.ErrRevoked or enroll.ErrNotEnrolled closes
+	// it; any other error is the store failing and leaves it open.
+	Recheck(ctx context.Context, agentID string) error
 }
 
 // Config configures the gateway.
@@ -58,8 +63,13 @@ type Config struct {
 	Heartbeat time.Duration
 	// HandshakeTimeout bounds the wait for Hello. Default 15s.
 	HandshakeTimeout time.Duration
-	Clock            clockwork.Clock
-	Logger           *slog.Logger
+	// Events, when set, tells the gateway of agents revoked through
+	// another replica, so it closes their sessions at once (Run). Each
+	// session also rechecks its agent at every heartbeat, which bounds the
+	// delay when an event is lost.
+	Events store.Events
+	Clock  clockwork.Clock
+	Logger *slog.Logger
 }
 
 // CheckAndSetDefaults validates required fields and fills defaults.
@@ -112,6 +122,28 @@ func (s *Server) Sessions() []*Session {
 		out = append(out, sess)
 	}
 	return out
+}
+
+// Run closes the sessions of agents revoked anywhere, as the store
+// reports them, until ctx ends. Without Config.Events it returns at once;
+// the heartbeat recheck still applies.
+func (s *Server) Run(ctx context.Context) {
+	if s.cfg.Events == nil {
+		return
+	}
+	events, err := s.cfg.Events.Subscribe(ctx)
+	if err != nil {
+		s.cfg.Logger.Error("cannot subscribe to store events; revocations made on other replicas take effect at the next heartbeat", "error", err)
+		return
+	}
+	for ev := range events {
+		if ev.Kind != store.EventAgentRevoked {
+			continue
+		}
+		if s.Disconnect(ev.Key, enroll.RevokedError(ev.Key)) {
+			s.cfg.Logger.Warn("revoked agent's session closed", "agent_id", ev.Key)
+		}
+	}
 }
 
 // Connect implements agentv1.AgentGatewayServer.
@@ -233,12 +265,38 @@ func (s *Server) connect(stream agentv1.AgentGateway_ConnectServer) error {
 				log.Warn("agent went quiet; closing session", "quiet", quiet.Round(time.Millisecond))
 				return fmt.Errorf("agent %s quiet for %s: %w", sess.agentID, quiet.Round(time.Millisecond), rpcerr.ErrUnavailable)
 			}
+			if err := s.recheck(ctx, sess.agentID, log); err != nil {
+				return err
+			}
 			nonce++
 			if err := stream.Send(&agentv1.CloudMessage{Msg: &agentv1.CloudMessage_Ping{Ping: &agentv1.Ping{
 				Nonce: nonce, SentAt: timestamppb.New(s.cfg.Clock.Now())}}}); err != nil {
 				return fmt.Errorf("send ping: %w", err)
 			}
 		}
+	}
+}
+
+// recheckTimeout bounds the store read of a heartbeat's recheck.
+const recheckTimeout = 5 * time.Second
+
+// recheck returns the error to close a session with when its agent was
+// revoked (or unenrolled) since it connected. A store that cannot answer
+// does not close sessions: the agent keeps working and the next heartbeat
+// asks again.
+func (s *Server) recheck(ctx context.Context, agentID string, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, recheckTimeout)
+	defer cancel()
+	err := s.cfg.Identities.Recheck(ctx, agentID)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, enroll.ErrRevoked), errors.Is(err, enroll.ErrNotEnrolled):
+		log.Warn("agent no longer authorised; closing session", "error", err)
+		return err
+	default:
+		log.Warn("cannot recheck the agent's enrollment; keeping the session", "error", err)
+		return nil
 	}
 }
 

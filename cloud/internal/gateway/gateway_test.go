@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"net"
 	"path/filepath"
 	"testing"
@@ -44,7 +43,7 @@ type harness struct {
 	caFile string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*gateway.Config, store.Store)) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "hrsync.db"))
@@ -55,8 +54,16 @@ func newHarness(t *testing.T) *harness {
 	clock := clockwork.NewFakeClockAt(time.Now())
 	enr, err := enroll.New(enroll.Config{Store: st, CA: ca, TokenKey: []byte("0123456789abcdef0123456789abcdef"), Clock: clock})
 	require.NoError(t, err)
-	gw, err := gateway.New(gateway.Config{Identities: enr, Handler: nopHandler{}, Heartbeat: time.Second, Clock: clock})
+	gcfg := gateway.Config{Identities: enr, Handler: nopHandler{}, Heartbeat: time.Second, Clock: clock}
+	for _, o := range opts {
+		o(&gcfg, st)
+	}
+	gw, err := gateway.New(gcfg)
 	require.NoError(t, err)
+	runCtx, stop := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { defer close(ran); gw.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-ran })
 
 	pki, err := tlsutil.EnsureDevPKI(filepath.Join(dir, "tls"), []string{"127.0.0.1"})
 	require.NoError(t, err)
@@ -185,7 +192,7 @@ func TestRevokedAgentIsClosedAndRefused(t *testing.T) {
 
 	// What the admin API's revoke does.
 	require.NoError(t, h.enr.Revoke(context.Background(), "agent-1"))
-	require.True(t, h.gw.Disconnect("agent-1", fmt.Errorf("%w: agent-1 by an admin: %w", enroll.ErrRevoked, rpcerr.ErrPermissionDenied)))
+	require.True(t, h.gw.Disconnect("agent-1", enroll.RevokedError("agent-1")))
 	err = s.waitEnd()
 	require.Equal(t, codes.PermissionDenied, status.Code(err), "the live session ends at once: %v", err)
 	require.Contains(t, status.Convert(err).Message(), "agent was revoked")
@@ -196,6 +203,47 @@ func TestRevokedAgentIsClosedAndRefused(t *testing.T) {
 	require.Contains(t, status.Convert(err).Message(), "agent was revoked: agent-1 at")
 	require.Equal(t, rpcerr.Reenroll, rpcerr.Classify(err), "the agent stops and asks for re-enrolment")
 	require.False(t, h.gw.Disconnect("agent-1", errors.New("x")), "no session left")
+}
+
+// TestRevokedOnAnotherReplica revokes an agent in the store without
+// telling this gateway, as a replica that does not hold the agent's
+// session does: the store's event closes the session at once, and when
+// events are lost the next heartbeat's recheck does.
+func TestRevokedOnAnotherReplica(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []func(*gateway.Config, store.Store)
+		// advance moves the gateway's clock after the revocation.
+		advance time.Duration
+	}{
+		{"the store's event", []func(*gateway.Config, store.Store){func(c *gateway.Config, st store.Store) { c.Events = st }}, 0},
+		{"the heartbeat recheck, events lost", nil, time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, tc.opts...)
+			cert := h.enroll(t, "agent-1", "corp.example.com")
+			s, err := h.open(t, &cert, &agentv1.Hello{Domains: []string{"corp.example.com"}, InstanceId: "i1"})
+			require.NoError(t, err)
+			// Still open after a heartbeat while it is enrolled.
+			h.clock.BlockUntilContext(t.Context(), 1)
+			h.clock.Advance(time.Second)
+			msg, err := s.stream.Recv()
+			require.NoError(t, err)
+			require.NotNil(t, msg.GetPing(), "got %v", msg)
+			require.Len(t, h.gw.Sessions(), 1)
+
+			require.NoError(t, h.st.RevokeAgent(context.Background(), "agent-1", h.clock.Now()))
+			if tc.advance > 0 {
+				h.clock.BlockUntilContext(t.Context(), 1)
+				h.clock.Advance(tc.advance)
+			}
+			err = s.waitEnd()
+			require.Equal(t, codes.PermissionDenied, status.Code(err), "%v", err)
+			require.Contains(t, status.Convert(err).Message(), "agent-1 was revoked by an admin")
+			require.Eventually(t, func() bool { return len(h.gw.Sessions()) == 0 }, 5*time.Second, time.Millisecond)
+		})
+	}
 }
 
 func TestCloneDetected(t *testing.T) {

@@ -277,6 +277,9 @@ const (
 	// EventResync: events may have been lost (the listening connection
 	// was lost and is back); subscribers look at the store again.
 	EventResync
+	// EventAgentRevoked: an admin revoked an agent; Key is its ID. The
+	// replica holding its stream closes it at once.
+	EventAgentRevoked
 )
 
 // Event is a change another replica (or this one) made.

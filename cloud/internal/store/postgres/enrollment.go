@@ -145,11 +145,12 @@ func (s *Store) MarkSerialSeen(ctx context.Context, id, serial string) error {
 
 // RevokeAgent implements store.Enrollments.
 func (s *Store) RevokeAgent(ctx context.Context, id string, at time.Time) error {
-	tag, err := s.db.Exec(ctx, `UPDATE enrolled_agents SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0`, ms(at), id)
+	// Every replica hears of it: the one holding the agent's stream closes it.
+	n, err := s.notifying(ctx, revokedEvent, `UPDATE enrolled_agents SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0 RETURNING id`, ms(at), id)
 	if err != nil {
 		return fmt.Errorf("revoke agent %s: %w", id, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return s.agentMissingOr(ctx, id, nil)
 	}
 	return nil

@@ -12,14 +12,15 @@ import (
 )
 
 // eventChannel is the LISTEN/NOTIFY channel every replica listens on.
-// Payloads are "p:<domain>" (store.EventOpPending) and "d:<op id>"
-// (store.EventOpDone).
+// Payloads are "p:<domain>" (store.EventOpPending), "d:<op id>"
+// (store.EventOpDone) and "r:<agent id>" (store.EventAgentRevoked).
 const eventChannel = "hrsync_events"
 
 // Payload prefixes of the events.
 const (
 	pendingEvent = "p:"
 	doneEvent    = "d:"
+	revokedEvent = "r:"
 )
 
 // notifying runs a data-modifying statement that RETURNS one text column
@@ -112,6 +113,8 @@ func (s *Store) receive(ctx context.Context, conn *pgx.Conn) error {
 			s.events.Publish(store.Event{Kind: store.EventOpPending, Key: strings.TrimPrefix(n.Payload, pendingEvent)})
 		case strings.HasPrefix(n.Payload, doneEvent):
 			s.events.Publish(store.Event{Kind: store.EventOpDone, Key: strings.TrimPrefix(n.Payload, doneEvent)})
+		case strings.HasPrefix(n.Payload, revokedEvent):
+			s.events.Publish(store.Event{Kind: store.EventAgentRevoked, Key: strings.TrimPrefix(n.Payload, revokedEvent)})
 		}
 	}
 }

@@ -162,6 +162,7 @@ func (s *Store) RevokeAgent(ctx context.Context, id string, at time.Time) error 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return s.agentMissingOr(ctx, id, nil)
 	}
+	s.events.Publish(store.Event{Kind: store.EventAgentRevoked, Key: id})
 	return nil
 }
 

@@ -61,6 +61,15 @@ func testEvents(t *testing.T, s store.Store) {
 	require.NoError(t, s.Complete(ctx, "op", 2, []byte("ok"), t0))
 	awaitEvent(t, events, store.Event{Kind: store.EventOpDone, Key: "op"})
 
+	// Revoking an agent tells every replica, so the one holding its
+	// stream closes it; revoking it again (or an unknown agent) does not.
+	require.NoError(t, s.CreateBootstrapToken(ctx, bootstrapToken("t-r", 9, t0.Add(time.Hour))))
+	require.NoError(t, s.EnrollAgent(ctx, []byte{9, 0xff}, enrolled("Agent-R", "s1", t0)))
+	require.NoError(t, s.RevokeAgent(ctx, "Agent-R", t0))
+	awaitEvent(t, events, store.Event{Kind: store.EventAgentRevoked, Key: "Agent-R"})
+	require.NoError(t, s.RevokeAgent(ctx, "Agent-R", t0.Add(time.Second)))
+	require.ErrorIs(t, s.RevokeAgent(ctx, "nobody", t0), store.ErrNotFound)
+
 	// A second subscriber hears the same; a cancelled one is closed.
 	ctx2, cancel2 := context.WithCancel(ctx)
 	second, err := s.Subscribe(ctx2)
