@@ -130,7 +130,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	gw, err := gateway.New(gateway.Config{Identities: enr, Handler: disp, Events: st, Heartbeat: cfg.Heartbeat, Logger: log.With("component", "gateway")})
+	gcfg := gateway.Config{Identities: enr, Handler: disp, Events: st, Heartbeat: cfg.Heartbeat, Logger: log.With("component", "gateway")}
+	if shared {
+		gcfg.Leases = st // clone detection across replicas
+	}
+	gw, err := gateway.New(gcfg)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -68,6 +68,11 @@ type Config struct {
 	// session also rechecks its agent at every heartbeat, which bounds the
 	// delay when an event is lost.
 	Events store.Events
+	// Leases, when set (replicas sharing a database), records which agent
+	// process holds each agent's session in a lease renewed at every
+	// heartbeat, so a second process with the same identity is refused
+	// as a clone on whichever replica it connects to.
+	Leases store.Leases
 	Clock  clockwork.Clock
 	Logger *slog.Logger
 }
@@ -265,7 +270,7 @@ func (s *Server) connect(stream agentv1.AgentGateway_ConnectServer) error {
 				log.Warn("agent went quiet; closing session", "quiet", quiet.Round(time.Millisecond))
 				return fmt.Errorf("agent %s quiet for %s: %w", sess.agentID, quiet.Round(time.Millisecond), rpcerr.ErrUnavailable)
 			}
-			if err := s.recheck(ctx, sess.agentID, log); err != nil {
+			if err := s.keep(ctx, sess, log); err != nil {
 				return err
 			}
 			nonce++
@@ -275,6 +280,70 @@ func (s *Server) connect(stream agentv1.AgentGateway_ConnectServer) error {
 			}
 		}
 	}
+}
+
+// presenceLease names the lease that records which process holds an
+// agent's session (Config.Leases).
+func presenceLease(agentID string) string { return "agent-session/" + agentID }
+
+// claim takes, or at a heartbeat renews, the agent's presence lease for
+// this session's process until two heartbeats from now: a live session
+// holds it without a gap. Another process holding it is a clone (an error
+// wrapping enroll.ErrCloneSuspected); a store that cannot answer is
+// rpcerr.ErrUnavailable.
+func (s *Server) claim(ctx context.Context, sess *Session) error {
+	if s.cfg.Leases == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, recheckTimeout)
+	defer cancel()
+	err := s.cfg.Leases.AcquireLease(ctx, presenceLease(sess.agentID), sess.instanceID, s.cfg.Clock.Now(), 2*s.cfg.Heartbeat)
+	if errors.Is(err, store.ErrConflict) {
+		reason := fmt.Sprintf("a session from %s while another process's session is live (on this or another replica)", sess.remote)
+		return s.cfg.Identities.ReportClone(ctx, sess.agentID, sess.remote, reason)
+	}
+	if err != nil {
+		return fmt.Errorf("record agent %s's session: %w: %w", sess.agentID, err, rpcerr.ErrUnavailable)
+	}
+	return nil
+}
+
+// release gives up the presence lease of a session that ended, so the
+// agent's next process may connect at once. (If the same process already
+// holds a session on another replica, that replica takes the lease back
+// at its next heartbeat.)
+func (s *Server) release(sess *Session, log *slog.Logger) {
+	if s.cfg.Leases == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), recheckTimeout)
+	defer cancel()
+	if err := s.cfg.Leases.ReleaseLease(ctx, presenceLease(sess.agentID), sess.instanceID); err != nil {
+		log.Warn("cannot release the agent's session lease; it expires by itself", "error", err)
+	}
+}
+
+// keep runs at every heartbeat of a session: it returns the error to close
+// the session with when its agent was revoked since it connected or
+// another process took the agent's identity, and renews the presence
+// lease while the agent is heard from (a session quiet for 1.5 heartbeats
+// no longer counts as live, as in register, so its lease lapses).
+func (s *Server) keep(ctx context.Context, sess *Session, log *slog.Logger) error {
+	if err := s.recheck(ctx, sess.agentID, log); err != nil {
+		return err
+	}
+	if s.cfg.Clock.Since(sess.lastRecv.get()) > s.cfg.Heartbeat*3/2 {
+		return nil
+	}
+	err := s.claim(ctx, sess)
+	if errors.Is(err, enroll.ErrCloneSuspected) {
+		log.Error("another process took this agent's identity; closing session", "error", err)
+		return err
+	}
+	if err != nil {
+		log.Warn("cannot renew the agent's session lease; keeping the session", "error", err)
+	}
+	return nil
 }
 
 // recheckTimeout bounds the store read of a heartbeat's recheck.
@@ -339,6 +408,12 @@ func (s *Server) register(ctx context.Context, sess *Session, log *slog.Logger) 
 		reason := fmt.Sprintf("a second session from %s while session %s from %s is live", sess.remote, old.id, old.remote)
 		return s.cfg.Identities.ReportClone(ctx, sess.agentID, sess.remote, reason)
 	}
+	s.mu.Unlock()
+	if err := s.claim(ctx, sess); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	old = s.sessions[sess.agentID]
 	s.sessions[sess.agentID] = sess
 	s.mu.Unlock()
 	if old != nil {
@@ -368,6 +443,7 @@ func (s *Server) unregister(sess *Session, log *slog.Logger) {
 	}
 	s.mu.Unlock()
 	sess.closeOnce.Do(func() { close(sess.closed) })
+	s.release(sess, log)
 	log.Info("agent disconnected")
 	s.cfg.Handler.SessionDown(sess)
 }

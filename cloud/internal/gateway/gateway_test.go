@@ -41,6 +41,7 @@ type harness struct {
 	clock  *clockwork.FakeClock
 	addr   string
 	caFile string
+	tls    *tls.Config
 }
 
 func newHarness(t *testing.T, opts ...func(*gateway.Config, store.Store)) *harness {
@@ -54,9 +55,32 @@ func newHarness(t *testing.T, opts ...func(*gateway.Config, store.Store)) *harne
 	clock := clockwork.NewFakeClockAt(time.Now())
 	enr, err := enroll.New(enroll.Config{Store: st, CA: ca, TokenKey: []byte("0123456789abcdef0123456789abcdef"), Clock: clock})
 	require.NoError(t, err)
-	gcfg := gateway.Config{Identities: enr, Handler: nopHandler{}, Heartbeat: time.Second, Clock: clock}
+	pki, err := tlsutil.EnsureDevPKI(filepath.Join(dir, "tls"), []string{"127.0.0.1"})
+	require.NoError(t, err)
+	tlsCfg, err := tlsutil.ServerConfig(pki.CertFile, pki.KeyFile)
+	require.NoError(t, err)
+	tlsCfg.ClientAuth = tls.VerifyClientCertIfGiven
+	tlsCfg.ClientCAs = ca.Pool()
+	h := &harness{enr: enr, st: st, clock: clock, caFile: pki.CAFile, tls: tlsCfg}
+	h.serve(t, opts...)
+	return h
+}
+
+// replica is another gateway, with its own listener, over the same store,
+// enrollment service and clock: a second hrsync-cloud replica.
+func (h *harness) replica(t *testing.T, opts ...func(*gateway.Config, store.Store)) *harness {
+	t.Helper()
+	r := *h
+	r.serve(t, opts...)
+	return &r
+}
+
+// serve starts h's gateway and its gRPC listener.
+func (h *harness) serve(t *testing.T, opts ...func(*gateway.Config, store.Store)) {
+	t.Helper()
+	gcfg := gateway.Config{Identities: h.enr, Handler: nopHandler{}, Heartbeat: time.Second, Clock: h.clock}
 	for _, o := range opts {
-		o(&gcfg, st)
+		o(&gcfg, h.st)
 	}
 	gw, err := gateway.New(gcfg)
 	require.NoError(t, err)
@@ -65,20 +89,14 @@ func newHarness(t *testing.T, opts ...func(*gateway.Config, store.Store)) *harne
 	go func() { defer close(ran); gw.Run(runCtx) }()
 	t.Cleanup(func() { stop(); <-ran })
 
-	pki, err := tlsutil.EnsureDevPKI(filepath.Join(dir, "tls"), []string{"127.0.0.1"})
-	require.NoError(t, err)
-	tlsCfg, err := tlsutil.ServerConfig(pki.CertFile, pki.KeyFile)
-	require.NoError(t, err)
-	tlsCfg.ClientAuth = tls.VerifyClientCertIfGiven
-	tlsCfg.ClientCAs = ca.Pool()
-	srv := grpc.NewServer(grpc.Creds(credentials.NewTLS(tlsCfg)))
+	srv := grpc.NewServer(grpc.Creds(credentials.NewTLS(h.tls)))
 	agentv1.RegisterAgentGatewayServer(srv, gw)
-	agentv1.RegisterAgentEnrollmentServer(srv, enr)
+	agentv1.RegisterAgentEnrollmentServer(srv, h.enr)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(srv.Stop)
-	return &harness{gw: gw, enr: enr, st: st, clock: clock, addr: ln.Addr().String(), caFile: pki.CAFile}
+	h.gw, h.addr = gw, ln.Addr().String()
 }
 
 func (h *harness) conn(t *testing.T, cert *tls.Certificate) *grpc.ClientConn {
@@ -276,6 +294,56 @@ func TestCloneDetected(t *testing.T) {
 	// Once the original went quiet (a crashed host), a new process takes over.
 	h.clock.Advance(2 * time.Second)
 	_, err = h.open(t, &cert, hello("vm-c"))
+	require.NoError(t, err)
+}
+
+// TestCloneOnAnotherReplica connects a second process with an agent's
+// identity to another replica than the first's: with the presence lease
+// in the shared store it is refused as a clone there too, while the same
+// process moving to the other replica is not.
+func TestCloneOnAnotherReplica(t *testing.T) {
+	leases := func(c *gateway.Config, st store.Store) { c.Leases = st }
+	a := newHarness(t, leases)
+	b := a.replica(t, leases)
+	ctx := context.Background()
+	cert := a.enroll(t, "agent-1", "corp.example.com")
+	hello := func(instance string) *agentv1.Hello {
+		return &agentv1.Hello{Domains: []string{"corp.example.com"}, InstanceId: instance}
+	}
+	first, err := a.open(t, &cert, hello("vm-a"))
+	require.NoError(t, err)
+
+	_, err = b.open(t, &cert, hello("vm-b"))
+	require.Equal(t, codes.PermissionDenied, status.Code(err), "%v", err)
+	require.Contains(t, status.Convert(err).Message(), "another host presented this agent's identity")
+	rec, err := a.st.GetAgent(ctx, "agent-1")
+	require.NoError(t, err)
+	require.Contains(t, rec.Clone.Reason, "another process's session is live")
+	require.Empty(t, b.gw.Sessions())
+
+	// The same process reconnecting through the other replica is no clone.
+	moved, err := b.open(t, &cert, hello("vm-a"))
+	require.NoError(t, err)
+	require.Len(t, b.gw.Sessions(), 1)
+
+	// Its old session ends (releasing the lease); the new one's next
+	// heartbeat takes the lease back, so a clone is still refused.
+	first.cancel()
+	require.Eventually(t, func() bool { return len(a.gw.Sessions()) == 0 }, 5*time.Second, time.Millisecond)
+	a.clock.BlockUntilContext(ctx, 1)
+	a.clock.Advance(time.Second)
+	msg, err := moved.stream.Recv()
+	require.NoError(t, err)
+	require.NotNil(t, msg.GetPing())
+	require.NoError(t, moved.stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Pong{Pong: &agentv1.Pong{Nonce: msg.GetPing().GetNonce()}}}))
+	_, err = a.open(t, &cert, hello("vm-c"))
+	require.Equal(t, codes.PermissionDenied, status.Code(err), "%v", err)
+
+	// Once that session ends too, a new process (a restarted host) may
+	// connect anywhere at once.
+	moved.cancel()
+	require.Eventually(t, func() bool { return len(b.gw.Sessions()) == 0 }, 5*time.Second, time.Millisecond)
+	_, err = a.open(t, &cert, hello("vm-d"))
 	require.NoError(t, err)
 }
 
