@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -37,10 +38,65 @@ func TestQuarantineIsMailedOncePerReason(t *testing.T) {
 	require.Len(t, sent, 2)
 	require.Contains(t, sent[1].body, "service account")
 	// After a recovery the same reason is news again.
-	r.eng.recovered("j")
+	r.eng.recovered(ctx, "j")
 	r.eng.alert(ctx, job, QuarantineException, "")
 	require.Len(t, sent, 3)
 
 	_, err = compileJob([]byte(testMapping), []byte(`{"notificationEmail":"nobody"}`), 1)
 	require.ErrorContains(t, err, "notificationEmail")
+}
+
+// TestQuarantineIsMailedOnceAcrossReplicas has two engines (two replicas)
+// over one store meet the same quarantine, as when the job's lease moves
+// from one replica to the other: the admin gets one mail, and after the
+// job recovered on either replica the next quarantine is mailed again.
+func TestQuarantineIsMailedOnceAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, testMapping, `{"notificationEmail":"it-ops@acme.example"}`)
+	var sent []string
+	mail := func(_ context.Context, _, subject, _ string) error {
+		sent = append(sent, subject)
+		return nil
+	}
+	r.eng.cfg.Alert = mail
+	other, err := New(Config{Store: r.st, Dispatch: r.dir, Clock: r.clk, Alert: mail})
+	require.NoError(t, err)
+
+	job, err := r.st.GetJob(ctx, "j")
+	require.NoError(t, err)
+	r.eng.alert(ctx, job, QuarantineException, "")
+	require.Len(t, sent, 1)
+	// The other replica reads the job and meets the same quarantine.
+	job, err = r.st.GetJob(ctx, "j")
+	require.NoError(t, err)
+	require.Equal(t, QuarantineException, job.AlertedReason)
+	other.noteAlerted(job)
+	other.alert(ctx, job, QuarantineException, "")
+	require.Len(t, sent, 1, "mailed once for both replicas")
+	// Even one that had not read the job since does not mail again.
+	third, err := New(Config{Store: r.st, Dispatch: r.dir, Clock: r.clk, Alert: mail})
+	require.NoError(t, err)
+	third.alert(ctx, job, QuarantineException, "")
+	require.Len(t, sent, 1, "the store decides")
+
+	// The job recovers on the other replica; the first replica, reading
+	// the job again, mails the next quarantine.
+	other.recovered(ctx, "j")
+	job, err = r.st.GetJob(ctx, "j")
+	require.NoError(t, err)
+	require.Empty(t, job.AlertedReason)
+	r.eng.noteAlerted(job)
+	r.eng.alert(ctx, job, QuarantineException, "")
+	require.Len(t, sent, 2)
+
+	// A mail that fails is tried again at the next quarantine.
+	r.eng.recovered(ctx, "j")
+	r.eng.cfg.Alert = func(context.Context, string, string, string) error { return errors.New("relay down") }
+	r.eng.alert(ctx, job, QuarantineTooManyDeletes, "")
+	job, err = r.st.GetJob(ctx, "j")
+	require.NoError(t, err)
+	require.Empty(t, job.AlertedReason, "a failed mail is not recorded as sent")
+	r.eng.cfg.Alert = mail
+	r.eng.alert(ctx, job, QuarantineTooManyDeletes, "")
+	require.Len(t, sent, 3)
 }

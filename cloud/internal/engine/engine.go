@@ -167,6 +167,7 @@ func (e *Engine) Run(ctx context.Context) {
 				e.cfg.Logger.Error("list jobs failed", "error", err)
 			}
 		} else {
+			e.noteAlerted(all...)
 			e.sweepReferences(ctx, all, jobs)
 			e.sweepExpired(ctx, all)
 			if err := e.probeQuarantined(ctx, all); err != nil && ctx.Err() == nil {
@@ -248,6 +249,7 @@ func (e *Engine) processJob(ctx context.Context, jobID string) error {
 	if err != nil {
 		return err
 	}
+	e.noteAlerted(job)
 	m, err := e.jobFor(job)
 	if err != nil {
 		return err

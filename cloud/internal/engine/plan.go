@@ -153,6 +153,9 @@ func (c *captureStore) FinishRecord(_ context.Context, o store.Outcome) error {
 	return nil
 }
 
+// MarkAlerted: a plan mails nobody and records nothing.
+func (c *captureStore) MarkAlerted(context.Context, string, string) (bool, error) { return false, nil }
+
 func (c *captureStore) SetQuarantine(_ context.Context, _, reason string, _ time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

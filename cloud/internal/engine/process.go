@@ -95,7 +95,7 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 		return err
 	}
 	if entry.Status == StatusSuccess {
-		e.recovered(job.ID)
+		e.recovered(ctx, job.ID)
 	}
 	log.Debug("record processed", "action", entry.Action, "status", entry.Status)
 	return nil

@@ -52,16 +52,38 @@ func (e *Engine) quarantineFor(ctx context.Context, job store.Job, reason string
 	return nil
 }
 
-// recovered forgets a job's recovery schedule once a record went through.
-func (e *Engine) recovered(jobID string) {
+// recovered forgets a job's recovery schedule once a record went through,
+// and the quarantine its admin was mailed about, so the next quarantine
+// is news again. The store is written only when there was one.
+func (e *Engine) recovered(ctx context.Context, jobID string) {
 	e.mu.Lock()
 	delete(e.probes, jobID)
-	delete(e.alerted, jobID)
+	mailed := e.alerted[jobID]
+	e.alerted[jobID] = ""
 	e.mu.Unlock()
+	if mailed == "" {
+		return
+	}
+	if _, err := e.cfg.Store.MarkAlerted(ctx, jobID, ""); err != nil {
+		e.cfg.Logger.Warn("cannot record that the job recovered; its next quarantine with the same reason is not mailed", "job_id", jobID, "error", err)
+	}
+}
+
+// noteAlerted takes the quarantine a job's admin was last mailed about
+// from a fresh read of the job: another replica may have mailed it, or
+// seen it recover.
+func (e *Engine) noteAlerted(jobs ...store.Job) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, j := range jobs {
+		e.alerted[j.ID] = j.AlertedReason
+	}
 }
 
 // alert mails the job's notification address that it entered quarantine,
-// once per reason (a probe that quarantines the job again is not news).
+// once per reason (a probe that quarantines the job again is not news)
+// across all replicas: the store records the reason mailed, and only the
+// replica that changed it sends.
 func (e *Engine) alert(ctx context.Context, job store.Job, reason, next string) {
 	cj, err := e.jobFor(job)
 	if err != nil || cj.notify == "" {
@@ -69,7 +91,6 @@ func (e *Engine) alert(ctx context.Context, job store.Job, reason, next string) 
 	}
 	e.mu.Lock()
 	same := e.alerted[job.ID] == reason
-	e.alerted[job.ID] = reason
 	e.mu.Unlock()
 	if same {
 		return
@@ -79,13 +100,28 @@ func (e *Engine) alert(ctx context.Context, job store.Job, reason, next string) 
 		log.Warn("quarantine notification not sent: no SMTP relay is configured (smtp.addr)")
 		return
 	}
+	changed, err := e.cfg.Store.MarkAlerted(ctx, job.ID, reason)
+	if err != nil {
+		log.Error("quarantine notification not sent: cannot record it", "error", err)
+		return
+	}
+	e.mu.Lock()
+	e.alerted[job.ID] = reason
+	e.mu.Unlock()
+	if !changed {
+		return // mailed already, by this replica or another
+	}
 	body := fmt.Sprintf("The hrsync job %q (%s) entered quarantine at %s.\n\nReason: %s\n%s\n\n%s\n",
 		job.Name, job.ID, e.cfg.Clock.Now().UTC().Format(time.RFC1123), reason, quarantineAdvice(reason), next)
 	if err := e.cfg.Alert(ctx, cj.notify, "hrsync: job "+job.Name+" is in quarantine ("+reason+")", body); err != nil {
 		log.Error("quarantine notification failed", "error", err)
+		// Try again at the next quarantine.
 		e.mu.Lock()
-		delete(e.alerted, job.ID) // try again at the next quarantine
+		e.alerted[job.ID] = ""
 		e.mu.Unlock()
+		if _, err := e.cfg.Store.MarkAlerted(ctx, job.ID, ""); err != nil {
+			log.Warn("cannot record that the notification failed", "error", err)
+		}
 	}
 }
 

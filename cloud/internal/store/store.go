@@ -61,6 +61,9 @@ type Job struct {
 	DeletesAllowedBefore time.Time
 	// Paused jobs keep their records queued until resumed.
 	Paused bool
+	// AlertedReason is the quarantine reason the job's notification
+	// address was last mailed about; empty once the job recovered.
+	AlertedReason string
 	// UploadTokenHash is the SHA-256 of the job's upload token.
 	UploadTokenHash []byte
 	CreatedAt       time.Time
@@ -76,6 +79,10 @@ type Jobs interface {
 	UpdateJobSchema(ctx context.Context, id string, mapping, scoping []byte) (int, error)
 	// SetQuarantine quarantines a job with a reason, or lifts it ("").
 	SetQuarantine(ctx context.Context, id, reason string, at time.Time) error
+	// MarkAlerted sets the job's AlertedReason and reports whether it
+	// changed: of replicas about to mail the same quarantine, only the
+	// one that changed it mails. ErrNotFound.
+	MarkAlerted(ctx context.Context, id, reason string) (bool, error)
 	// AllowDeletes lets records received before the instant past the
 	// accidental-deletion guard, and lifts a TooManyDeletes quarantine.
 	AllowDeletes(ctx context.Context, id string, before time.Time) error

@@ -10,7 +10,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before, paused`
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before, paused, alerted_reason`
 
 // CreateJob implements store.Jobs.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
@@ -20,9 +20,9 @@ func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
 	if j.SchemaVersion == 0 {
 		j.SchemaVersion = 1
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+	_, err := s.db.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
 		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion,
-		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore), j.Paused)
+		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore), j.Paused, j.AlertedReason)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
 	}
@@ -61,7 +61,7 @@ func scanJob(r pgx.Row) (store.Job, error) {
 	var j store.Job
 	var created, quarantined, allowed int64
 	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion,
-		&j.QuarantineReason, &quarantined, &allowed, &j.Paused)
+		&j.QuarantineReason, &quarantined, &allowed, &j.Paused, &j.AlertedReason)
 	j.CreatedAt, j.QuarantinedAt, j.DeletesAllowedBefore = fromMS(created), fromMS(quarantined), fromMS(allowed)
 	return j, err
 }
@@ -89,6 +89,21 @@ func (s *Store) SetQuarantine(ctx context.Context, id, reason string, at time.Ti
 		at = time.Time{}
 	}
 	return s.updateJob(ctx, id, `UPDATE jobs SET quarantine_reason = $1, quarantined_at = $2 WHERE id = $3`, reason, ms(at), id)
+}
+
+// MarkAlerted implements store.Jobs.
+func (s *Store) MarkAlerted(ctx context.Context, id, reason string) (bool, error) {
+	tag, err := s.db.Exec(ctx, `UPDATE jobs SET alerted_reason = $1 WHERE id = $2 AND alerted_reason <> $1`, reason, id)
+	if err != nil {
+		return false, fmt.Errorf("mark job %s alerted: %w", id, err)
+	}
+	if tag.RowsAffected() > 0 {
+		return true, nil
+	}
+	if _, err := s.GetJob(ctx, id); err != nil {
+		return false, err
+	}
+	return false, nil
 }
 
 // AllowDeletes implements store.Jobs.

@@ -10,7 +10,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before, paused`
+const jobColumns = `id, service_principal, name, template, domain, default_container, mapping, upload_token_hash, created_at, scoping, schema_version, quarantine_reason, quarantined_at, deletes_allowed_before, paused, alerted_reason`
 
 // CreateJob implements store.Jobs.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
@@ -20,9 +20,9 @@ func (s *Store) CreateJob(ctx context.Context, j store.Job) error {
 	if j.SchemaVersion == 0 {
 		j.SchemaVersion = 1
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		j.ID, j.ServicePrincipal, j.Name, j.Template, j.Domain, j.DefaultContainer, j.Mapping, j.UploadTokenHash, ms(j.CreatedAt), j.Scoping, j.SchemaVersion,
-		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore), j.Paused)
+		j.QuarantineReason, ms(j.QuarantinedAt), ms(j.DeletesAllowedBefore), j.Paused, j.AlertedReason)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("job %s: %w", j.ID, store.ErrConflict)
 	}
@@ -68,7 +68,7 @@ func scanJob(r scanner) (store.Job, error) {
 	var j store.Job
 	var created, quarantined, allowed int64
 	err := r.Scan(&j.ID, &j.ServicePrincipal, &j.Name, &j.Template, &j.Domain, &j.DefaultContainer, &j.Mapping, &j.UploadTokenHash, &created, &j.Scoping, &j.SchemaVersion,
-		&j.QuarantineReason, &quarantined, &allowed, &j.Paused)
+		&j.QuarantineReason, &quarantined, &allowed, &j.Paused, &j.AlertedReason)
 	j.CreatedAt, j.QuarantinedAt, j.DeletesAllowedBefore = fromMS(created), fromMS(quarantined), fromMS(allowed)
 	return j, err
 }
@@ -115,6 +115,21 @@ func (s *Store) updateJob(ctx context.Context, id, q string, args ...any) error 
 		return fmt.Errorf("job %s: %w", id, store.ErrNotFound)
 	}
 	return nil
+}
+
+// MarkAlerted implements store.Jobs.
+func (s *Store) MarkAlerted(ctx context.Context, id, reason string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET alerted_reason = ? WHERE id = ? AND alerted_reason <> ?`, reason, id, reason)
+	if err != nil {
+		return false, fmt.Errorf("mark job %s alerted: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return true, nil
+	}
+	if _, err := s.GetJob(ctx, id); err != nil {
+		return false, err
+	}
+	return false, nil
 }
 
 // SetPaused implements store.Jobs.

@@ -447,6 +447,20 @@ func testDeletionGuard(t *testing.T, s store.Store) {
 	got, _ = s.GetJob(ctx, "j")
 	require.Empty(t, got.QuarantineReason)
 	require.ErrorIs(t, s.SetQuarantine(ctx, "nope", "x", t0), store.ErrNotFound)
+
+	// The quarantine a job's admin was mailed about: set once per reason.
+	for i, step := range []struct {
+		reason  string
+		changed bool
+	}{{"TooManyDeletes", true}, {"TooManyDeletes", false}, {"EncounteredQuarantineException", true}, {"", true}, {"", false}} {
+		changed, err := s.MarkAlerted(ctx, "j", step.reason)
+		require.NoError(t, err)
+		require.Equal(t, step.changed, changed, "step %d: %q", i, step.reason)
+		got, _ = s.GetJob(ctx, "j")
+		require.Equal(t, step.reason, got.AlertedReason, "step %d", i)
+	}
+	_, err = s.MarkAlerted(ctx, "nope", "x")
+	require.ErrorIs(t, err, store.ErrNotFound)
 	require.ErrorIs(t, s.AllowDeletes(ctx, "nope", t0), store.ErrNotFound)
 
 	// Links remember the account state.
