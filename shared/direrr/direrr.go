@@ -30,6 +30,20 @@ type Error struct {
 	// LDAPResultCode is the raw LDAP result code, 0 when the failure did
 	// not come from an LDAP server.
 	LDAPResultCode uint32
+	// InDoubtDC names the domain controller a create's add was sent to
+	// before that DC failed: the object may exist there only, so the
+	// operation must be retried there (agentv1.Operation.only_dc).
+	InDoubtDC string
+}
+
+// InDoubtDC returns the DC the first *Error in err's chain names as
+// holding a write in doubt, "" when none does.
+func InDoubtDC(err error) string {
+	var de *Error
+	if errors.As(err, &de) {
+		return de.InDoubtDC
+	}
+	return ""
 }
 
 // New returns an *Error with the given code and a formatted message.
@@ -93,7 +107,7 @@ func ToProto(err error) *agentv1.Error {
 	}
 	var de *Error
 	if errors.As(err, &de) {
-		pe.LdapResultCode = de.LDAPResultCode
+		pe.LdapResultCode, pe.InDoubtDc = de.LDAPResultCode, de.InDoubtDC
 	}
 	return pe
 }
@@ -108,5 +122,6 @@ func FromProto(pe *agentv1.Error) *Error {
 		Code:           pe.GetCode(),
 		Message:        pe.GetMessage(),
 		LDAPResultCode: pe.GetLdapResultCode(),
+		InDoubtDC:      pe.GetInDoubtDc(),
 	}
 }

@@ -105,6 +105,18 @@ func TestProtoRoundTrip(t *testing.T) {
 			wantBack: direrr.New(agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "dial: refused"),
 		},
 		{
+			name: "in doubt",
+			err: fmt.Errorf("create user: %w", &direrr.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, Message: "dc1 went away",
+				InDoubtDC: "ldaps://dc1.example.com"}),
+			wantProto: &agentv1.Error{
+				Code:      agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE,
+				Message:   "create user: dc1 went away",
+				Retryable: true,
+				InDoubtDc: "ldaps://dc1.example.com",
+			},
+			wantBack: &direrr.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, Message: "create user: dc1 went away", InDoubtDC: "ldaps://dc1.example.com"},
+		},
+		{
 			name: "context",
 			err:  fmt.Errorf("export: %w", context.DeadlineExceeded),
 			wantProto: &agentv1.Error{

@@ -1010,6 +1010,12 @@ type Operation struct {
 	// domain is the DNS name of the target AD domain.
 	Domain  string               `protobuf:"bytes,5,opt,name=domain,proto3" json:"domain,omitempty"`
 	Timeout *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// only_dc, when set, is the one domain controller (its ldaps:// URL as
+	// the agents list it) the operation may run on: an earlier attempt's
+	// write may have reached it and not the others yet (Error.in_doubt_dc),
+	// so running elsewhere could make a second object. An agent that does
+	// not list it, or finds it down, answers UNAVAILABLE.
+	OnlyDc string `protobuf:"bytes,7,opt,name=only_dc,json=onlyDc,proto3" json:"only_dc,omitempty"`
 	// Types that are valid to be assigned to Kind:
 	//
 	//	*Operation_CreateUser
@@ -1093,6 +1099,13 @@ func (x *Operation) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *Operation) GetOnlyDc() string {
+	if x != nil {
+		return x.OnlyDc
+	}
+	return ""
 }
 
 func (x *Operation) GetKind() isOperation_Kind {
@@ -1908,8 +1921,13 @@ type Error struct {
 	// ldap_result_code is the raw LDAP result code, 0 when not from LDAP.
 	LdapResultCode uint32 `protobuf:"varint,3,opt,name=ldap_result_code,json=ldapResultCode,proto3" json:"ldap_result_code,omitempty"`
 	Retryable      bool   `protobuf:"varint,4,opt,name=retryable,proto3" json:"retryable,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// in_doubt_dc is set when a create's add was sent to this domain
+	// controller (its URL as the agent lists it) and the DC then failed on
+	// the network: the object may exist there and nowhere else yet. Retry
+	// the operation there only (Operation.only_dc).
+	InDoubtDc     string `protobuf:"bytes,5,opt,name=in_doubt_dc,json=inDoubtDc,proto3" json:"in_doubt_dc,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Error) Reset() {
@@ -1968,6 +1986,13 @@ func (x *Error) GetRetryable() bool {
 		return x.Retryable
 	}
 	return false
+}
+
+func (x *Error) GetInDoubtDc() string {
+	if x != nil {
+		return x.InDoubtDc
+	}
+	return ""
 }
 
 // Result answers an Operation. Export answers in chunks.
@@ -2136,14 +2161,15 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\x06Cancel\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\tR\x04opId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\rR\aattempt\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xcf\x04\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xe8\x04\n" +
 	"\tOperation\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\tR\x04opId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\rR\aattempt\x12\x10\n" +
 	"\x03seq\x18\x03 \x01(\x04R\x03seq\x12)\n" +
 	"\x10lease_generation\x18\x04 \x01(\x04R\x0fleaseGeneration\x12\x16\n" +
 	"\x06domain\x18\x05 \x01(\tR\x06domain\x123\n" +
-	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12>\n" +
+	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x17\n" +
+	"\aonly_dc\x18\a \x01(\tR\x06onlyDc\x12>\n" +
 	"\vcreate_user\x18\n" +
 	" \x01(\v2\x1b.hrsync.agent.v1.CreateUserH\x00R\n" +
 	"createUser\x12>\n" +
@@ -2215,12 +2241,13 @@ const file_hrsync_agent_v1_agent_proto_rawDesc = "" +
 	"\n" +
 	"attributes\x18\x03 \x03(\v2\x1a.hrsync.agent.v1.AttributeR\n" +
 	"attributes\x12\x18\n" +
-	"\aenabled\x18\x04 \x01(\bR\aenabled\"\x99\x01\n" +
+	"\aenabled\x18\x04 \x01(\bR\aenabled\"\xb9\x01\n" +
 	"\x05Error\x12.\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x1a.hrsync.agent.v1.ErrorCodeR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12(\n" +
 	"\x10ldap_result_code\x18\x03 \x01(\rR\x0eldapResultCode\x12\x1c\n" +
-	"\tretryable\x18\x04 \x01(\bR\tretryable\"\xb2\x02\n" +
+	"\tretryable\x18\x04 \x01(\bR\tretryable\x12\x1e\n" +
+	"\vin_doubt_dc\x18\x05 \x01(\tR\tinDoubtDc\"\xb2\x02\n" +
 	"\x06Result\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\tR\x04opId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\rR\aattempt\x12)\n" +
