@@ -36,6 +36,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-ldap/ldap/v3"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
@@ -308,12 +309,35 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 	}
 	tried := make([]bool, len(pl.dcs))
 	redialed := make([]bool, len(pl.dcs))
+	// pin is the DC the operation must stay on: an earlier attempt's add
+	// (or this one's) may have reached it only.
+	pin := op.GetOnlyDc()
+	if pin != "" {
+		j := pl.index(pin)
+		if j < 0 {
+			return 0, &direrr.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, InDoubtDC: pin,
+				Message: fmt.Sprintf("the operation must run on domain controller %s, where an earlier attempt may have created the object, and this agent does not list it in domain %s", pin, op.GetDomain())}
+		}
+		stayOn(tried, j)
+	}
 	for {
-		conn, i, reused, err := pl.get(ctx, tried)
+		conn, i, reused, err := pl.get(ctx, tried, pin != "")
 		if err != nil {
-			return 0, fmt.Errorf("connect to domain %s: %w", op.GetDomain(), ldapx.Classify("dial", err))
+			err = fmt.Errorf("connect to domain %s: %w", op.GetDomain(), ldapx.Classify("dial", err))
+			if pin != "" {
+				return 0, inDoubt(err, pin)
+			}
+			return 0, err
+		}
+		var adds *addTracker
+		if op.GetCreateUser() != nil {
+			adds = &addTracker{Conn: conn}
+			conn = adds
 		}
 		outcome, err := e.runOn(ctx, op, dom, conn, log, sendOnce)
+		if adds != nil {
+			conn = adds.Conn
+		}
 		pl.put(i, conn, err)
 		if err == nil || !unreachable(err) || sent || ctx.Err() != nil {
 			return outcome, err
@@ -321,13 +345,27 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 		// The DC failed on the network. The executor is idempotent, so
 		// the operation runs again from the start: on the same DC over a
 		// new connection when this one came from the pool (it may have
-		// been closed while idle), else on the next DC.
+		// been closed while idle), else on the next DC. Not after a
+		// create's add was sent, though: the DC may have made the object
+		// before it failed, and another DC would not know it until
+		// replication, so a second add there would make a second account.
+		// That create stays with this DC (Error.in_doubt_dc).
+		if adds.sent() {
+			pin = pl.dcs[i].name
+		}
 		if reused && !redialed[i] {
 			redialed[i] = true
-			tried[i] = false
 			pl.dropIdle(i)
+			if pin != "" {
+				stayOn(tried, i)
+			}
+			tried[i] = false
 		} else {
 			pl.markDown(ctx, i, err)
+			if pin != "" {
+				log.WarnContext(ctx, "create in doubt on a failed domain controller; it is retried there only", keyDC, pin)
+				return outcome, inDoubt(err, pin)
+			}
 		}
 		if !slices.Contains(tried, false) {
 			return outcome, err
@@ -335,6 +373,35 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 		log.WarnContext(ctx, "operation retried after a network failure", keyDC, pl.dcs[i].name, keyErrorCode, direrr.CodeOf(err).String())
 	}
 }
+
+// stayOn marks every DC but j as tried, so an operation runs on DC j only.
+func stayOn(tried []bool, j int) {
+	for k := range tried {
+		tried[k] = k != j
+	}
+}
+
+// inDoubt marks a network failure of a create whose add may have reached
+// dc: the cloud retries the operation on dc only.
+func inDoubt(err error, dc string) error {
+	return &direrr.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, InDoubtDC: dc,
+		Message: fmt.Sprintf("%v; the account may have been created on domain controller %s before it failed, so the create is retried there only (another DC would not see it until replication and would make a second account)", err, dc)}
+}
+
+// addTracker notes whether an add was sent over the connection.
+type addTracker struct {
+	ldapx.Conn
+	added bool
+}
+
+func (a *addTracker) Add(ctx context.Context, req *ldap.AddRequest) error {
+	a.added = true
+	return a.Conn.Add(ctx, req)
+}
+
+// sent reports whether an add went out; false for a nil tracker (not a
+// create).
+func (a *addTracker) sent() bool { return a != nil && a.added }
 
 // runOn runs op over conn, following referrals when the domain says so.
 func (e *Executor) runOn(ctx context.Context, op *agentv1.Operation, dom Domain, conn ldapx.Conn, log *slog.Logger,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,6 +87,17 @@ func (p *pool) choose(tried []bool) int {
 	return -1
 }
 
+// index returns the index of the DC named name (its URL, compared without
+// regard to case), -1 when the pool has none.
+func (p *pool) index(name string) int {
+	for i, d := range p.dcs {
+		if strings.EqualFold(d.name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
 // use makes DC i the active one, logging a change.
 func (p *pool) use(ctx context.Context, i int) {
 	p.mu.Lock()
@@ -102,7 +114,8 @@ func (p *pool) use(ctx context.Context, i int) {
 // or a new one. A DC that cannot be dialed for a network reason is marked
 // down and the next is tried; tried marks the DCs tried so far by the
 // caller, for an operation moving on after a failure.
-func (p *pool) get(ctx context.Context, tried []bool) (_ ldapx.Conn, i int, reused bool, _ error) {
+// A pinned operation (Operation.only_dc) leaves the DC in use as it is.
+func (p *pool) get(ctx context.Context, tried []bool, pinned bool) (_ ldapx.Conn, i int, reused bool, _ error) {
 	var errs []error
 	for {
 		p.mu.Lock()
@@ -117,14 +130,18 @@ func (p *pool) get(ctx context.Context, tried []bool) (_ ldapx.Conn, i int, reus
 			c := d.idle[n-1]
 			d.idle = d.idle[:n-1]
 			p.mu.Unlock()
-			p.use(ctx, i)
+			if !pinned {
+				p.use(ctx, i)
+			}
 			return c, i, true, nil
 		}
 		p.mu.Unlock()
 		c, err := d.dial(ctx)
 		if err == nil {
 			p.markUp(ctx, i)
-			p.use(ctx, i)
+			if !pinned {
+				p.use(ctx, i)
+			}
 			return c, i, false, nil
 		}
 		errs = append(errs, err)

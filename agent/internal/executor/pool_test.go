@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestPool(t *testing.T) {
 	}}}, 2, clockwork.NewFakeClock(), slog.New(slog.DiscardHandler), time.Minute, time.Second)
 	ctx := context.Background()
 	get := func() ldapx.Conn {
-		c, i, _, err := p.get(ctx, make([]bool, 1))
+		c, i, _, err := p.get(ctx, make([]bool, 1), false)
 		require.NoError(t, err)
 		require.Equal(t, 0, i)
 		return c
@@ -214,4 +215,149 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// memDC is a DC that holds the users added to it, for creates across a
+// failover. dieAfterAdd stops it right after an add commits, before the
+// agent reads the user back: the add's outcome is then in doubt.
+type memDC struct {
+	mu          sync.Mutex
+	down        bool
+	dieAfterAdd bool
+	users       []*ldap.Entry
+	adds        int
+}
+
+func (d *memDC) set(down, dieAfterAdd bool) {
+	d.mu.Lock()
+	d.down, d.dieAfterAdd = down, dieAfterAdd
+	d.mu.Unlock()
+}
+
+func (d *memDC) added() (adds, users int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.adds, len(d.users)
+}
+
+func (d *memDC) dial(name string) func(context.Context) (ldapx.Conn, error) {
+	unavailable := func(op string) error {
+		return direrr.New(agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "%s %s: connection refused", op, name)
+	}
+	return func(context.Context) (ldapx.Conn, error) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.down {
+			return nil, unavailable("dial")
+		}
+		return &ldaptest.Conn{
+			AddFunc: func(_ context.Context, req *ldap.AddRequest) error {
+				d.mu.Lock()
+				defer d.mu.Unlock()
+				if d.down {
+					return unavailable("add")
+				}
+				for _, u := range d.users {
+					if strings.EqualFold(u.DN, req.DN) {
+						return direrr.New(agentv1.ErrorCode_ERROR_CODE_ALREADY_EXISTS, "%s exists", req.DN)
+					}
+				}
+				attrs := map[string][]string{"objectGUID": {fmt.Sprintf("guid-%s-%07d", name[:3], len(d.users))}, "pwdLastSet": {"134000000000000000"}}
+				for _, a := range req.Attributes {
+					attrs[a.Type] = a.Vals
+				}
+				d.users = append(d.users, ldap.NewEntry(req.DN, attrs))
+				d.adds++
+				if d.dieAfterAdd {
+					d.down = true
+				}
+				return nil
+			},
+			SearchFunc: func(_ context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
+				d.mu.Lock()
+				defer d.mu.Unlock()
+				if d.down {
+					return nil, unavailable("search")
+				}
+				res := &ldap.SearchResult{}
+				for _, u := range d.users {
+					if strings.EqualFold(u.DN, req.BaseDN) {
+						res.Entries = append(res.Entries, u)
+					}
+				}
+				return res, nil
+			},
+		}, nil
+	}
+}
+
+// TestCreateInDoubtStaysOnItsDC stops the preferred DC right after it
+// committed a create's add: the create must not be run again on the other
+// DC, which cannot see the new user before replication and would add a
+// second one. It fails as in doubt on the first DC; attempts pinned there
+// (Operation.only_dc) wait for it and then adopt the user it holds, while
+// other operations fail over as usual.
+func TestCreateInDoubtStaysOnItsDC(t *testing.T) {
+	dc1, dc2 := &memDC{dieAfterAdd: true}, &memDC{}
+	ex, err := New(Config{
+		Domains: map[string]Domain{"a.test": {DCs: []DC{
+			{Name: "ldaps://dc1", Dial: dc1.dial("dc1")},
+			{Name: "ldaps://dc2", Dial: dc2.dial("dc2")},
+		}}},
+		Logger: slog.New(slog.DiscardHandler),
+		Clock:  clockwork.NewFakeClock(),
+	})
+	require.NoError(t, err)
+	ctx := t.Context()
+	run := func(op *agentv1.Operation) *agentv1.Result {
+		t.Helper()
+		var res []*agentv1.Result
+		ex.Execute(ctx, op, func(r *agentv1.Result) { res = append(res, r) })
+		require.Len(t, res, 1)
+		return res[0]
+	}
+	create := func(attempt uint32, onlyDC string) *agentv1.Operation {
+		return &agentv1.Operation{OpId: "rec-1.create", Attempt: attempt, Domain: "a.test", OnlyDc: onlyDC,
+			Kind: &agentv1.Operation_CreateUser{CreateUser: &agentv1.CreateUser{
+				ParentDn: "OU=Staff,DC=a,DC=test", Cn: "Ana Silva", Enable: true, MatchChecked: true,
+				Attributes: []*agentv1.Attribute{{Name: "sAMAccountName", Values: []string{"asilva"}}, {Name: "displayName", Values: []string{"Ana Silva"}}},
+				Match:      &agentv1.Match{Attribute: "employeeID", Value: "E1"},
+			}}}
+	}
+
+	res := run(create(1, ""))
+	require.Equal(t, agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, res.GetError().GetCode(), "%v", res.GetError())
+	require.Equal(t, "ldaps://dc1", res.GetError().GetInDoubtDc())
+	require.Contains(t, res.GetError().GetMessage(), "retried there only")
+	adds, _ := dc2.added()
+	require.Zero(t, adds, "not added again on the other DC")
+
+	// While dc1 is down, a pinned attempt waits; other work moves to dc2.
+	res = run(create(2, "LDAPS://dc1"))
+	require.Equal(t, agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, res.GetError().GetCode())
+	require.Equal(t, "LDAPS://dc1", res.GetError().GetInDoubtDc())
+	res = run(&agentv1.Operation{OpId: "x", Domain: "a.test", Kind: &agentv1.Operation_LookupValues{
+		LookupValues: &agentv1.LookupValues{Attribute: "mail", Values: []string{"a@a.test"}}}})
+	require.Nil(t, res.GetError())
+	require.Equal(t, "ldaps://dc2", ex.ActiveDC("a.test"))
+	adds, _ = dc2.added()
+	require.Zero(t, adds)
+
+	// dc1 is back: the pinned attempt adopts the user the first one made
+	// there, without moving the domain's other work back early.
+	dc1.set(false, false)
+	res = run(create(3, "ldaps://dc1"))
+	require.Nil(t, res.GetError())
+	require.Equal(t, agentv1.Outcome_OUTCOME_ADOPTED, res.GetOutcome())
+	adds, users := dc1.added()
+	require.Equal(t, 1, adds)
+	require.Equal(t, 1, users)
+	adds, _ = dc2.added()
+	require.Zero(t, adds, "one account in the domain")
+	require.Equal(t, "ldaps://dc2", ex.ActiveDC("a.test"), "a pinned operation does not choose the DC in use")
+
+	// A DC this agent does not list.
+	res = run(create(4, "ldaps://dc9"))
+	require.Equal(t, agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, res.GetError().GetCode())
+	require.Contains(t, res.GetError().GetMessage(), "does not list it")
 }
