@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,4 +205,55 @@ func resultFor(o *agentv1.Operation) *agentv1.AgentMessage {
 		res.Entries = []*agentv1.Entry{{Dn: "CN=" + cu.GetCn() + "," + cu.GetParentDn(), ObjectGuid: "guid-" + o.GetOpId(), Enabled: true}}
 	}
 	return &agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Result{Result: res}}
+}
+
+// TestInDoubtCreateRunsOnItsDC answers a create with the agent's "in
+// doubt" failure (its domain controller failed after the add was sent):
+// the next attempt is pinned to that DC (only_dc), and when that one fails
+// the same way the record fails at once, with advice, rather than hold an
+// engine worker through retries, and waits in escrow pinned to the DC.
+func TestInDoubtCreateRunsOnItsDC(t *testing.T) {
+	srv := NewServer(t, nil)
+	jobID, sp, token := createJob(t, srv)
+	a := connect(t, srv, "agent-1")
+	upload(t, srv, jobID, sp, token, "e1")
+	send := func(res *agentv1.Result) {
+		t.Helper()
+		require.NoError(t, a.stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Result{Result: res}}))
+	}
+	inDoubt := func(o *agentv1.Operation) *agentv1.Result {
+		return &agentv1.Result{OpId: o.GetOpId(), Attempt: o.GetAttempt(), Error: &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE,
+			Message: "read back: connection reset", Retryable: true, InDoubtDc: "ldaps://dc1.hrsync.test"}}
+	}
+
+	find := a.nextOp(t)
+	send(&agentv1.Result{OpId: find.GetOpId(), Attempt: find.GetAttempt(), Outcome: agentv1.Outcome_OUTCOME_READ})
+	create := a.nextOp(t)
+	require.NotNil(t, create.GetCreateUser())
+	require.Empty(t, create.GetOnlyDc())
+	send(inDoubt(create))
+
+	again := a.nextOp(t)
+	require.Equal(t, create.GetOpId(), again.GetOpId())
+	require.Equal(t, create.GetAttempt()+1, again.GetAttempt())
+	require.Equal(t, "ldaps://dc1.hrsync.test", again.GetOnlyDc(), "the next attempt runs where the add may have landed")
+	require.Equal(t, create.GetCreateUser().GetCn(), again.GetCreateUser().GetCn())
+	send(inDoubt(again))
+
+	require.Eventually(t, func() bool {
+		status, _, body := srv.Do(t, http.MethodGet, "/v1.0/auditLogs/provisioning?$filter=jobId+eq+'"+jobID+"'", token, "", nil)
+		var page struct {
+			Value []struct {
+				Status struct {
+					Status string `json:"status"`
+					Error  struct {
+						Recommendation string `json:"recommendedAction"`
+					} `json:"errorInformation"`
+				} `json:"provisioningStatusInfo"`
+			} `json:"value"`
+		}
+		_ = json.Unmarshal(body, &page)
+		return status == http.StatusOK && len(page.Value) == 1 && page.Value[0].Status.Status == "failure" &&
+			strings.Contains(page.Value[0].Status.Error.Recommendation, "Domain controller ldaps://dc1.hrsync.test failed while creating the account")
+	}, 10*time.Second, 20*time.Millisecond, "the record fails with advice after the pinned attempt")
 }

@@ -108,10 +108,33 @@ func (d *Dispatcher) Result(s *gateway.Session, res *agentv1.Result) {
 	d.load[s.ID()] = max(0, d.load[s.ID()]-1)
 	d.mu.Unlock()
 
-	if code := res.GetError().GetCode(); direrr.Retryable(code) && op.Attempt < d.cfg.MaxAttempts {
+	code := res.GetError().GetCode()
+	retry := direrr.Retryable(code) && op.Attempt < d.cfg.MaxAttempts
+	var pinned []byte
+	if dc := res.GetError().GetInDoubtDc(); dc != "" && retry {
+		// A create that may exist on that DC only: the next attempt runs
+		// there, whichever agent takes it. One already pinned there whose
+		// DC is still down is not retried here: its record waits in
+		// escrow (with the pin) instead of holding an engine worker for
+		// as long as a DC takes to come back.
+		var changed bool
+		if pinned, changed = pinTo(op.Payload, dc); changed {
+			log.Warn("create in doubt on a domain controller; its next attempt runs there only", "dc", dc)
+		} else {
+			retry = false
+		}
+	}
+	if retry {
 		delay := d.cfg.RetryBase << min(op.Attempt-1, 6)
 		log.Warn("retryable directory error; dispatching again", "code", code.String(), "delay", delay)
-		if err := d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, d.cfg.Clock.Now().Add(delay)); err != nil {
+		at := d.cfg.Clock.Now().Add(delay)
+		var err error
+		if pinned != nil {
+			err = d.cfg.Store.RequeueWith(ctx, op.ID, op.Attempt, at, pinned)
+		} else {
+			err = d.cfg.Store.Requeue(ctx, op.ID, op.Attempt, at)
+		}
+		if err != nil {
 			log.Error("requeue failed", "error", err)
 		}
 		d.kick()
@@ -163,4 +186,23 @@ func (d *Dispatcher) collect(res *agentv1.Result) (*agentv1.Result, bool) {
 	final := proto.Clone(res).(*agentv1.Result)
 	final.Entries = buf.entries
 	return final, true
+}
+
+// pinTo returns the stored operation payload with only_dc set to dc, and
+// whether that changed it (false for an empty dc, a payload pinned there
+// already, or one that cannot be decoded).
+func pinTo(payload []byte, dc string) ([]byte, bool) {
+	if dc == "" {
+		return nil, false
+	}
+	wire := &agentv1.Operation{}
+	if err := proto.Unmarshal(payload, wire); err != nil || wire.GetOnlyDc() == dc {
+		return nil, false
+	}
+	wire.OnlyDc = dc
+	b, err := proto.Marshal(wire)
+	if err != nil {
+		return nil, false
+	}
+	return b, true
 }

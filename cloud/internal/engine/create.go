@@ -61,8 +61,15 @@ func (e *Engine) create(ctx context.Context, job store.Job, cj *compiledJob, rec
 		return nil, &errRecord{code: "MissingMatchingValue", msg: "the record has no value for any matching attribute",
 			recommendation: "Send the matching attribute (externalId by default) with every record."}
 	}
+	// An earlier create of this worker may have reached a DC that failed
+	// before answering: the account may exist there only, so the create
+	// runs there (and adopts it) rather than make a second one elsewhere.
+	pin, err := e.pinnedDC(ctx, job.ID, rec.Anchor)
+	if err != nil {
+		return nil, err
+	}
 	res, err := e.do(ctx, job.ID, t, &agentv1.Operation{
-		OpId: opID(rec, "create"), Domain: job.Domain,
+		OpId: opID(rec, "create"), Domain: job.Domain, OnlyDc: pin,
 		Kind: &agentv1.Operation_CreateUser{CreateUser: &agentv1.CreateUser{
 			ParentDn: parent, Cn: cn, Attributes: attrs, Enable: enable, Match: match, BaseDn: domainDN(job), PasswordLength: e.cfg.PasswordLength,
 			MatchChecked: t.matchChecked,
@@ -73,7 +80,14 @@ func (e *Engine) create(ctx context.Context, job store.Job, cj *compiledJob, rec
 	}
 	if res.GetError() != nil {
 		t.add("EntryExportAdd", StepExport, StatusFailure, "Creating the user failed", nil)
-		return nil, dirErr(res.GetError())
+		de := dirErr(res.GetError())
+		if dc := res.GetError().GetInDoubtDc(); dc != "" {
+			t.pinDC = dc
+			de.recommendation = "Domain controller " + dc + " failed while creating the account, so the account may exist there only. " +
+				"hrsync retries the create on that DC alone, which finishes the account it holds instead of making a second one on another DC. " +
+				"If that DC is gone for good, restart the job with the Escrows scope to create the account on another DC."
+		}
+		return nil, de
 	}
 	if len(res.GetEntries()) != 1 {
 		return nil, &errRecord{code: "InternalError", msg: "the agent did not return the created user"}

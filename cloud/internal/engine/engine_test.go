@@ -537,6 +537,46 @@ func TestEscrow(t *testing.T) {
 		require.Contains(t, string(last.Steps), "newer record")
 	})
 
+	t.Run("a create in doubt on a failed DC is retried on that DC only", func(t *testing.T) {
+		r := newRig(t, testMapping, `{}`)
+		r.dir.fail["create"] = &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, Message: "dc1 failed", InDoubtDc: "ldaps://dc1"}
+		l := r.run(t, map[string]string{"externalId": "1", "displayName": "Ada"})
+		require.Equal(t, StatusFailure, l.Status)
+		require.Contains(t, l.Recommendation, "Domain controller ldaps://dc1 failed while creating the account")
+		esc, err := r.st.GetEscrow(ctx, "j", "1")
+		require.NoError(t, err)
+		require.Equal(t, "ldaps://dc1", esc.PinnedDC)
+		onlyDC := func() string {
+			t.Helper()
+			for i := len(r.dir.ops) - 1; i >= 0; i-- {
+				if r.dir.ops[i].GetCreateUser() != nil {
+					return r.dir.ops[i].GetOnlyDc()
+				}
+			}
+			t.Fatal("no create sent")
+			return ""
+		}
+		require.Empty(t, onlyDC(), "the first create may run anywhere")
+
+		// Still down at the first retry, for another reason: the pin stays.
+		r.dir.fail["create"] = &agentv1.Error{Code: agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, Message: "dial dc1: refused"}
+		r.clk.Advance(time.Minute)
+		require.Len(t, r.retry(t), 1)
+		require.Equal(t, "ldaps://dc1", onlyDC())
+		esc, err = r.st.GetEscrow(ctx, "j", "1")
+		require.NoError(t, err)
+		require.Equal(t, "ldaps://dc1", esc.PinnedDC)
+
+		// A newer record of the worker inherits the pin; once the create
+		// succeeds there, the pin is gone with the escrow.
+		delete(r.dir.fail, "create")
+		l = r.run(t, map[string]string{"externalId": "1", "displayName": "Ada L."})
+		require.Equal(t, StatusSuccess, l.Status)
+		require.Equal(t, "ldaps://dc1", onlyDC())
+		_, err = r.st.GetEscrow(ctx, "j", "1")
+		require.ErrorIs(t, err, store.ErrNotFound)
+	})
+
 	t.Run("a record that cannot be read is not escrowed", func(t *testing.T) {
 		r := newRig(t, testMapping, `{}`)
 		require.NoError(t, r.st.StageUpload(ctx, store.Upload{ID: "bad", JobID: "j", ReceivedAt: time.Now(),

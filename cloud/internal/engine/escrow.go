@@ -54,8 +54,10 @@ func (e *Engine) superseded(ctx context.Context, job store.Job, rec store.Staged
 }
 
 // escrowFor decides what a finished record does to its worker's escrow and
-// sets it on the record's outcome.
-func (e *Engine) escrowFor(ctx context.Context, job store.Job, rec store.StagedRecord, out *store.Outcome) error {
+// sets it on the record's outcome. pin is the DC the record's create may
+// have reached before it failed (empty when none); a worker keeps the pin
+// of its earlier failures until a create succeeds.
+func (e *Engine) escrowFor(ctx context.Context, job store.Job, rec store.StagedRecord, out *store.Outcome, pin string) error {
 	entry := &out.Log
 	key := &store.EscrowKey{JobID: job.ID, Anchor: rec.Anchor}
 	if entry.Status != StatusFailure {
@@ -67,9 +69,12 @@ func (e *Engine) escrowFor(ctx context.Context, job store.Job, rec store.StagedR
 	}
 	now := e.cfg.Clock.Now()
 	esc := store.Escrow{JobID: job.ID, Anchor: rec.Anchor, RecordID: rec.ID, BulkID: rec.BulkID, Payload: rec.Payload,
-		Attempts: 1, FirstFailed: now, ErrorCode: entry.ErrorCode}
+		Attempts: 1, FirstFailed: now, ErrorCode: entry.ErrorCode, PinnedDC: pin}
 	if prev, err := e.cfg.Store.GetEscrow(ctx, job.ID, rec.Anchor); err == nil {
 		esc.Attempts, esc.FirstFailed, esc.BulkID = prev.Attempts+1, prev.FirstFailed, prev.BulkID
+		if esc.PinnedDC == "" {
+			esc.PinnedDC = prev.PinnedDC
+		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -113,4 +118,18 @@ func (e *Engine) stageDueEscrows(ctx context.Context) error {
 		e.Notify()
 	}
 	return nil
+}
+
+// pinnedDC returns the domain controller a worker's create must run on
+// because an earlier create may have reached it before it failed; "" when
+// the worker has no such escrow.
+func (e *Engine) pinnedDC(ctx context.Context, jobID, anchor string) (string, error) {
+	esc, err := e.cfg.Store.GetEscrow(ctx, jobID, anchor)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return esc.PinnedDC, nil
 }

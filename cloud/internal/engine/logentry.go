@@ -68,6 +68,9 @@ type trail struct {
 	matchValue string
 	// wakes are instants the worker is processed again.
 	wakes []time.Time
+	// pinDC is the domain controller the record's create may have reached
+	// before it failed (agentv1.Error.in_doubt_dc); kept with its escrow.
+	pinDC string
 }
 
 // redactedValue replaces the values of redacted attributes in logs.

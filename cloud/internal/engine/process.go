@@ -88,7 +88,7 @@ func (e *Engine) processRecord(ctx context.Context, job store.Job, cj *compiledJ
 	for _, at := range t.wakes {
 		out.Wakes = append(out.Wakes, store.Wake{JobID: job.ID, Anchor: rec.Anchor, DueAt: at})
 	}
-	if err := e.escrowFor(ctx, job, rec, &out); err != nil {
+	if err := e.escrowFor(ctx, job, rec, &out, t.pinDC); err != nil {
 		return err
 	}
 	if err := e.finish(ctx, out); err != nil {

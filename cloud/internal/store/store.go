@@ -225,6 +225,9 @@ type Operations interface {
 	// Requeue moves a dispatched op back to pending when its attempt
 	// matches, and publishes EventOpPending.
 	Requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time) error
+	// RequeueWith is Requeue that also replaces the op's payload: the next
+	// attempt runs the changed operation (pinned to a domain controller).
+	RequeueWith(ctx context.Context, id string, attempt uint32, notBefore time.Time, payload []byte) error
 	// Adopt reassigns a dispatched or pending op to agentID (through
 	// replicaID) at its current attempt without dispatching again (the
 	// agent is still running it).
@@ -408,6 +411,10 @@ type Escrow struct {
 	FirstFailed time.Time
 	NextAttempt time.Time
 	ErrorCode   string
+	// PinnedDC is the domain controller the worker's create may have
+	// reached before that DC failed (agentv1.Error.in_doubt_dc): retries
+	// of the create run there only. Empty for other failures.
+	PinnedDC string
 }
 
 // PendingReference is a reference attribute (manager) of a directory

@@ -75,10 +75,11 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 			}
 		}
 		if e := o.Escrow; e != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO escrows (`+escrowColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+			if _, err := tx.Exec(ctx, `INSERT INTO escrows (`+escrowColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
 				ON CONFLICT (job_id, anchor) DO UPDATE SET record_id = excluded.record_id, bulk_id = excluded.bulk_id, payload = excluded.payload,
-					attempts = excluded.attempts, first_failed = excluded.first_failed, next_attempt = excluded.next_attempt, error_code = excluded.error_code`,
-				e.JobID, e.Anchor, e.RecordID, e.BulkID, e.Payload, e.Attempts, ms(e.FirstFailed), ms(e.NextAttempt), e.ErrorCode); err != nil {
+					attempts = excluded.attempts, first_failed = excluded.first_failed, next_attempt = excluded.next_attempt, error_code = excluded.error_code,
+					pinned_dc = excluded.pinned_dc`,
+				e.JobID, e.Anchor, e.RecordID, e.BulkID, e.Payload, e.Attempts, ms(e.FirstFailed), ms(e.NextAttempt), e.ErrorCode, e.PinnedDC); err != nil {
 				return err
 			}
 		}

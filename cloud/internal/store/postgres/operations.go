@@ -93,8 +93,22 @@ func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, a
 
 // Requeue implements store.Operations.
 func (s *Store) Requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time) error {
-	n, err := s.notifying(ctx, pendingEvent, `UPDATE operations SET state = $1, not_before = $2, agent_id = '', replica_id = '', updated_at = $3
-		WHERE id = $4 AND state = $5 AND attempt = $6 RETURNING domain`, store.OpPending, ms(notBefore), ms(time.Now()), id, store.OpDispatched, attempt)
+	return s.requeue(ctx, id, attempt, notBefore, nil)
+}
+
+// RequeueWith implements store.Operations.
+func (s *Store) RequeueWith(ctx context.Context, id string, attempt uint32, notBefore time.Time, payload []byte) error {
+	if len(payload) == 0 {
+		return fmt.Errorf("requeue operation %s: empty payload", id)
+	}
+	return s.requeue(ctx, id, attempt, notBefore, payload)
+}
+
+// requeue requeues the op, replacing its payload unless payload is nil.
+func (s *Store) requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time, payload []byte) error {
+	n, err := s.notifying(ctx, pendingEvent, `UPDATE operations SET state = $1, not_before = $2, agent_id = '', replica_id = '', updated_at = $3,
+		payload = COALESCE($7, payload)
+		WHERE id = $4 AND state = $5 AND attempt = $6 RETURNING domain`, store.OpPending, ms(notBefore), ms(time.Now()), id, store.OpDispatched, attempt, payload)
 	if err := changed(n, err, id); err != nil {
 		return fmt.Errorf("requeue operation %s: %w", id, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
-const escrowColumns = `job_id, anchor, record_id, bulk_id, payload, attempts, first_failed, next_attempt, error_code`
+const escrowColumns = `job_id, anchor, record_id, bulk_id, payload, attempts, first_failed, next_attempt, error_code, pinned_dc`
 
 // GetEscrow implements store.Escrows.
 func (s *Store) GetEscrow(ctx context.Context, jobID, anchor string) (store.Escrow, error) {
@@ -54,7 +54,7 @@ func (s *Store) CountEscrows(ctx context.Context, jobID string) (int, error) {
 func scanEscrow(r scanner) (store.Escrow, error) {
 	var e store.Escrow
 	var first, next int64
-	err := r.Scan(&e.JobID, &e.Anchor, &e.RecordID, &e.BulkID, &e.Payload, &e.Attempts, &first, &next, &e.ErrorCode)
+	err := r.Scan(&e.JobID, &e.Anchor, &e.RecordID, &e.BulkID, &e.Payload, &e.Attempts, &first, &next, &e.ErrorCode, &e.PinnedDC)
 	e.FirstFailed, e.NextAttempt = fromMS(first), fromMS(next)
 	return e, err
 }

@@ -60,11 +60,12 @@ func (s *Store) FinishRecord(ctx context.Context, o store.Outcome) error {
 			}
 		}
 		if e := o.Escrow; e != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO escrows (job_id, anchor, record_id, bulk_id, payload, attempts, first_failed, next_attempt, error_code)
-				VALUES (?,?,?,?,?,?,?,?,?)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO escrows (`+escrowColumns+`)
+				VALUES (?,?,?,?,?,?,?,?,?,?)
 				ON CONFLICT (job_id, anchor) DO UPDATE SET record_id = excluded.record_id, bulk_id = excluded.bulk_id, payload = excluded.payload,
-					attempts = excluded.attempts, first_failed = excluded.first_failed, next_attempt = excluded.next_attempt, error_code = excluded.error_code`,
-				e.JobID, e.Anchor, e.RecordID, e.BulkID, e.Payload, e.Attempts, ms(e.FirstFailed), ms(e.NextAttempt), e.ErrorCode); err != nil {
+					attempts = excluded.attempts, first_failed = excluded.first_failed, next_attempt = excluded.next_attempt, error_code = excluded.error_code,
+					pinned_dc = excluded.pinned_dc`,
+				e.JobID, e.Anchor, e.RecordID, e.BulkID, e.Payload, e.Attempts, ms(e.FirstFailed), ms(e.NextAttempt), e.ErrorCode, e.PinnedDC); err != nil {
 				return err
 			}
 		}

@@ -105,9 +105,23 @@ func (s *Store) MarkDispatched(ctx context.Context, id string, attempt uint32, a
 
 // Requeue implements store.Operations.
 func (s *Store) Requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time) error {
+	return s.requeue(ctx, id, attempt, notBefore, nil)
+}
+
+// RequeueWith implements store.Operations.
+func (s *Store) RequeueWith(ctx context.Context, id string, attempt uint32, notBefore time.Time, payload []byte) error {
+	if len(payload) == 0 {
+		return fmt.Errorf("requeue operation %s: empty payload", id)
+	}
+	return s.requeue(ctx, id, attempt, notBefore, payload)
+}
+
+// requeue requeues the op, replacing its payload unless payload is nil.
+func (s *Store) requeue(ctx context.Context, id string, attempt uint32, notBefore time.Time, payload []byte) error {
 	var domain string
-	err := s.db.QueryRowContext(ctx, `UPDATE operations SET state = ?, not_before = ?, agent_id = '', replica_id = '', updated_at = ?
-		WHERE id = ? AND state = ? AND attempt = ? RETURNING domain`, store.OpPending, ms(notBefore), ms(time.Now()), id, store.OpDispatched, attempt).Scan(&domain)
+	err := s.db.QueryRowContext(ctx, `UPDATE operations SET state = ?, not_before = ?, agent_id = '', replica_id = '', updated_at = ?,
+		payload = COALESCE(?, payload)
+		WHERE id = ? AND state = ? AND attempt = ? RETURNING domain`, store.OpPending, ms(notBefore), ms(time.Now()), payload, id, store.OpDispatched, attempt).Scan(&domain)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = fmt.Errorf("operation %s changed underneath: %w", id, store.ErrConflict)
 	}

@@ -175,11 +175,27 @@ func testOperationLifecycle(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Greater(t, seq2, seq1, "sequence numbers grow")
 
-	require.NoError(t, s.Complete(ctx, "op1", 2, []byte("result"), t0))
+	// A requeue may change what the next attempt runs.
+	require.NoError(t, s.RequeueWith(ctx, "op1", 2, t0, []byte("pinned")))
 	got, err := s.GetOperation(ctx, "op1")
 	require.NoError(t, err)
+	require.Equal(t, store.OpPending, got.State)
+	require.Equal(t, []byte("pinned"), got.Payload)
+	require.ErrorIs(t, s.RequeueWith(ctx, "op1", 2, t0, []byte("again")), store.ErrConflict, "not dispatched")
+	_, err = s.MarkDispatched(ctx, "op1", 3, "agent-b", "r1", t0)
+	require.NoError(t, err)
+	require.NoError(t, s.Requeue(ctx, "op1", 3, t0))
+	got, err = s.GetOperation(ctx, "op1")
+	require.NoError(t, err)
+	require.Equal(t, []byte("pinned"), got.Payload, "a plain requeue keeps the payload")
+	_, err = s.MarkDispatched(ctx, "op1", 4, "agent-b", "r1", t0)
+	require.NoError(t, err)
+
+	require.NoError(t, s.Complete(ctx, "op1", 4, []byte("result"), t0))
+	got, err = s.GetOperation(ctx, "op1")
+	require.NoError(t, err)
 	require.Equal(t, store.OpDone, got.State)
-	require.Equal(t, uint32(2), got.Attempt)
+	require.Equal(t, uint32(4), got.Attempt)
 	require.Equal(t, "agent-b", got.AgentID)
 	require.Equal(t, []byte("result"), got.Result)
 	_, err = s.GetOperation(ctx, "nope")
@@ -391,7 +407,7 @@ func testReferences(t *testing.T, s store.Store) {
 func testEscrows(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	esc := store.Escrow{JobID: "j", Anchor: "a", RecordID: 7, BulkID: "b", Payload: []byte(`{"x":"1"}`), Attempts: 1,
-		FirstFailed: t0, NextAttempt: t0.Add(time.Minute), ErrorCode: "ERROR_CODE_ALREADY_EXISTS"}
+		FirstFailed: t0, NextAttempt: t0.Add(time.Minute), ErrorCode: "ERROR_CODE_UNAVAILABLE", PinnedDC: "ldaps://dc1.example.com"}
 	finish := func(id string, o store.Outcome) {
 		o.Log = store.LogEntry{ID: id, JobID: "j", ActivityTime: t0, Action: "create", Status: "failure"}
 		require.NoError(t, s.FinishRecord(ctx, o))
