@@ -27,6 +27,13 @@ type AgentOptions struct {
 	// Token is the bootstrap token to register with; when empty one is
 	// created for DC's domain through the admin API.
 	Token string
+	// FailoverDCs are more DCs of DC's domain, listed after it in the
+	// domain's urls (the agent's order of preference). The domain's
+	// ca_file then holds every DC's CA.
+	FailoverDCs []*sambatest.DC
+	// ExtraConfig is YAML appended to the agent's configuration (top-level
+	// keys such as dc_health).
+	ExtraConfig string
 }
 
 // Agent is a running hrsync-agent process.
@@ -73,6 +80,18 @@ func EnrollAgent(ctx context.Context, bins Binaries, opts AgentOptions) (*Agent,
 		}
 		proxy += fmt.Sprintf("  proxy_password_file: %s\n", ppw)
 	}
+	urls, caFile := opts.DC.URL, opts.DC.CAFile
+	if len(opts.FailoverDCs) > 0 {
+		pem := slices.Clone(opts.DC.CAPEM)
+		for _, dc := range opts.FailoverDCs {
+			urls += ", " + dc.URL
+			pem = append(pem, dc.CAPEM...)
+		}
+		caFile = filepath.Join(opts.Dir, "dc-ca.pem")
+		if err := os.WriteFile(caFile, pem, 0o644); err != nil {
+			return nil, err
+		}
+	}
 	cfg := fmt.Sprintf(`agent_id: %s
 state_dir: %s
 cloud:
@@ -85,7 +104,7 @@ cloud:
     ca_file: %s
 log:
   level: debug
-`, opts.ID, filepath.Join(opts.Dir, "state"), opts.CloudAddr, opts.Cloud.CAFile, proxy, opts.DC.Domain, opts.DC.URL, opts.DC.BindDN, opts.DC.CAFile)
+%s`, opts.ID, filepath.Join(opts.Dir, "state"), opts.CloudAddr, opts.Cloud.CAFile, proxy, opts.DC.Domain, urls, opts.DC.BindDN, caFile, opts.ExtraConfig)
 	if err := os.WriteFile(a.ConfigFile, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}

@@ -286,14 +286,16 @@ func (c *Cloud) Upload(ctx context.Context, j Job, body []byte) (int, http.Heade
 
 // LogEntry is the part of a provisioningObjectSummary tests look at.
 type LogEntry struct {
-	ID      string `json:"id"`
-	CycleID string `json:"cycleId"`
-	Action  string `json:"provisioningAction"`
-	Status  struct {
+	ID           string    `json:"id"`
+	ActivityTime time.Time `json:"activityDateTime"`
+	CycleID      string    `json:"cycleId"`
+	Action       string    `json:"provisioningAction"`
+	Status       struct {
 		Status string `json:"status"`
 		Error  *struct {
-			Code   string `json:"errorCode"`
-			Reason string `json:"reason"`
+			Code           string `json:"errorCode"`
+			Reason         string `json:"reason"`
+			Recommendation string `json:"recommendedAction"`
 		} `json:"errorInformation"`
 	} `json:"provisioningStatusInfo"`
 	Source struct {
