@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/version"
 )
 
 // rawAgent speaks the stream protocol by hand, so tests can misbehave.
@@ -35,10 +36,16 @@ func dial(t *testing.T, srv *Server, cert *tls.Certificate) (agentv1.AgentGatewa
 // Each call is a new agent process (instance).
 func connect(t *testing.T, srv *Server, id string, inFlight ...string) *rawAgent {
 	t.Helper()
+	return connectAt(t, srv, id, version.Protocol, inFlight...)
+}
+
+// connectAt is connect for an agent that speaks the given protocol.
+func connectAt(t *testing.T, srv *Server, id string, protocol uint32, inFlight ...string) *rawAgent {
+	t.Helper()
 	cert := srv.EnrollAgent(t, id, "hrsync.test")
 	stream, cancel := dial(t, srv, &cert)
 	require.NoError(t, stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Hello{Hello: &agentv1.Hello{
-		AgentId: id, ProtocolVersion: 1, Domains: []string{"HRSYNC.test"}, InFlightOpIds: inFlight, InstanceId: "instance-of-" + id}}}))
+		AgentId: id, ProtocolVersion: protocol, Domains: []string{"HRSYNC.test"}, InFlightOpIds: inFlight, InstanceId: "instance-of-" + id}}}))
 	msg, err := stream.Recv()
 	require.NoError(t, err)
 	require.NotNil(t, msg.GetWelcome(), "got %v", msg)
@@ -209,14 +216,16 @@ func resultFor(o *agentv1.Operation) *agentv1.AgentMessage {
 
 // TestInDoubtCreateRunsOnItsDC answers a create with the agent's "in
 // doubt" failure (its domain controller failed after the add was sent):
-// the next attempt is pinned to that DC (only_dc), and when that one fails
-// the same way the record fails at once, with advice, rather than hold an
-// engine worker through retries, and waits in escrow pinned to the DC.
+// the next attempt is pinned to that DC (only_dc) and goes to an agent
+// that knows what that means, not to an older one still connected; when
+// it fails the same way the record fails at once, with advice, rather
+// than hold an engine worker through retries, and waits in escrow.
 func TestInDoubtCreateRunsOnItsDC(t *testing.T) {
 	srv := NewServer(t, nil)
 	jobID, sp, token := createJob(t, srv)
-	a := connect(t, srv, "agent-1")
+	old := connectAt(t, srv, "agent-old", version.ProtocolOnlyDC-1)
 	upload(t, srv, jobID, sp, token, "e1")
+	a := old
 	send := func(res *agentv1.Result) {
 		t.Helper()
 		require.NoError(t, a.stream.Send(&agentv1.AgentMessage{Msg: &agentv1.AgentMessage_Result{Result: res}}))
@@ -233,6 +242,8 @@ func TestInDoubtCreateRunsOnItsDC(t *testing.T) {
 	require.Empty(t, create.GetOnlyDc())
 	send(inDoubt(create))
 
+	// The retry waits a second (RetryBase); it must skip the old agent.
+	a = connect(t, srv, "agent-new")
 	again := a.nextOp(t)
 	require.Equal(t, create.GetOpId(), again.GetOpId())
 	require.Equal(t, create.GetAttempt()+1, again.GetAttempt())

@@ -7,7 +7,10 @@ var Version = "dev"
 
 const (
 	// Protocol is the stream protocol version this build speaks.
-	Protocol uint32 = 1
+	Protocol uint32 = 2
 	// MinProtocol is the oldest agent protocol the cloud still accepts.
 	MinProtocol uint32 = 1
+	// ProtocolOnlyDC is the first protocol whose agents honour
+	// Operation.only_dc; the cloud sends a pinned operation to no older one.
+	ProtocolOnlyDC uint32 = 2
 )

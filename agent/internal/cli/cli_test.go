@@ -23,7 +23,7 @@ func TestRunExitCodesAndMessages(t *testing.T) {
 	}{
 		{"no command", nil, 2, "", []string{"Usage:"}},
 		{"unknown command", []string{"frobnicate"}, 2, "", []string{`unknown command "frobnicate"`}},
-		{"version", []string{"version"}, 0, "hrsync-agent dev (protocol 1)", nil},
+		{"version", []string{"version"}, 0, "hrsync-agent dev (protocol 2)", nil},
 		{"run with a bad config names every field", []string{"run", "--config", bad}, 2, "", []string{
 			"cloud.addr", "domains[0].name", "domains[0].urls[0]", "domains[0].bind_dn"}},
 		{"run with a missing file", []string{"run", "--config", filepath.Join(dir, "missing.yaml")}, 2, "", []string{"missing.yaml"}},

@@ -16,6 +16,7 @@ import (
 	"github.com/hrsync/hrsync/agent/internal/state"
 	"github.com/hrsync/hrsync/agent/internal/worker"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
+	"github.com/hrsync/hrsync/shared/version"
 )
 
 // countingExecutor answers every operation and counts executions per op_id.
@@ -98,7 +99,7 @@ func TestHandshakeAndResult(t *testing.T) {
 	hello := h.fc.Hellos()[0]
 	require.Equal(t, "agent-test", hello.GetAgentId())
 	require.Equal(t, []string{"hrsync.test"}, hello.GetDomains())
-	require.Equal(t, uint32(1), hello.GetProtocolVersion())
+	require.Equal(t, version.Protocol, hello.GetProtocolVersion())
 	require.Eventually(t, func() bool { st, _ := h.sup.State(); return st == StateConnected }, 5*time.Second, 10*time.Millisecond)
 
 	h.fc.Send(op("op-1", 1, 7))

@@ -38,6 +38,7 @@ import (
 	"github.com/hrsync/hrsync/cloud/internal/store"
 	agentv1 "github.com/hrsync/hrsync/proto/gen/hrsync/agent/v1"
 	"github.com/hrsync/hrsync/shared/direrr"
+	"github.com/hrsync/hrsync/shared/version"
 )
 
 // Config configures a Dispatcher.
@@ -313,7 +314,7 @@ func (d *Dispatcher) reportUnserved(ctx context.Context) {
 		return
 	}
 	for _, op := range ops {
-		if d.pick(op.Domain) == nil {
+		if d.pick(op.Domain, false) == nil {
 			d.warnNoAgent(op.Domain)
 		}
 	}
@@ -353,14 +354,16 @@ func (d *Dispatcher) dispatchOne(ctx context.Context, op store.Operation) bool {
 		d.giveUp(ctx, op, attempt)
 		return false
 	}
-	sess := d.pick(op.Domain)
-	if sess == nil {
-		d.warnNoAgent(op.Domain)
-		return false
-	}
 	wire := &agentv1.Operation{}
 	if err := proto.Unmarshal(op.Payload, wire); err != nil {
 		log.Error("stored operation cannot be decoded", "error", err)
+		return false
+	}
+	// An agent too old to know only_dc would run a pinned create on any
+	// DC: it gets none.
+	sess := d.pick(op.Domain, wire.GetOnlyDc() != "")
+	if sess == nil {
+		d.warnNoAgent(op.Domain)
 		return false
 	}
 	seq, err := d.cfg.Store.MarkDispatched(ctx, op.ID, attempt, sess.AgentID(), d.cfg.ReplicaID, d.cfg.Clock.Now())
@@ -406,12 +409,12 @@ func (d *Dispatcher) servedDomains() []string {
 	return out
 }
 
-func (d *Dispatcher) pick(domain string) *gateway.Session {
+func (d *Dispatcher) pick(domain string, pinned bool) *gateway.Session {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var best *gateway.Session
 	for _, s := range d.sessions {
-		if !s.Serves(domain) {
+		if !s.Serves(domain) || pinned && s.Protocol() < version.ProtocolOnlyDC {
 			continue
 		}
 		if best == nil || d.load[s.ID()] < d.load[best.ID()] {

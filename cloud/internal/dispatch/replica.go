@@ -15,7 +15,7 @@ func (d *Dispatcher) listen(ctx context.Context, events <-chan store.Event) {
 		case store.EventOpDone:
 			d.notify(ev.Key)
 		case store.EventOpPending:
-			if d.pick(ev.Key) != nil {
+			if d.pick(ev.Key, false) != nil {
 				d.kick()
 			}
 		case store.EventResync:

@@ -194,6 +194,7 @@ func (s *Server) connect(stream agentv1.AgentGateway_ConnectServer) error {
 		id:         newID(),
 		agentID:    ident.AgentID,
 		instanceID: hello.GetInstanceId(),
+		protocol:   hello.GetProtocolVersion(),
 		serial:     ident.Serial,
 		remote:     remote,
 		hostname:   hello.GetHostname(),

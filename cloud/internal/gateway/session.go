@@ -27,6 +27,8 @@ type Session struct {
 	cancel   context.CancelCauseFunc
 	// instanceID is random per agent process (Hello.instance_id).
 	instanceID string
+	// protocol is the stream protocol the agent speaks (Hello).
+	protocol uint32
 	// serial of the client certificate the session authenticated with.
 	serial string
 	// remote is the agent's address.
@@ -49,6 +51,9 @@ func (s *Session) Hostname() string { return s.hostname }
 
 // Version is the agent's build version.
 func (s *Session) Version() string { return s.version }
+
+// Protocol returns the stream protocol version the agent speaks.
+func (s *Session) Protocol() uint32 { return s.protocol }
 
 // Domains are the domains the agent serves, lower case.
 func (s *Session) Domains() []string { return s.domains }
