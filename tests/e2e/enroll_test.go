@@ -29,17 +29,7 @@ func TestEnrollmentCloneAndRevocation(t *testing.T) {
 	var err error
 	e.ou, err = e.dc.CreateOU(ctx, "e2e-enroll")
 	require.NoError(t, err)
-	e.cloud, err = stack.StartCloud(ctx, bins, stack.CloudOptions{DataDir: filepath.Join(dir, "cloud"), Heartbeat: time.Second, OpTimeout: 20 * time.Second})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("cloud log tail:\n%s", e.cloud.LogTail(60))
-			if e.agent != nil {
-				t.Logf("agent log tail:\n%s", e.agent.LogTail(60))
-			}
-		}
-		_ = e.cloud.Stop(10 * time.Second)
-	})
+	e.startCloud(t, ctx, stack.CloudOptions{DataDir: filepath.Join(dir, "cloud"), Heartbeat: time.Second, OpTimeout: 20 * time.Second})
 	ctl := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(ctx, bins.Ctl, append([]string{"--url", e.cloud.URL, "--token", e.cloud.AdminToken}, args...)...)
 		out, err := cmd.CombinedOutput()

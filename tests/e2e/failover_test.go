@@ -34,17 +34,7 @@ func TestDCFailover(t *testing.T) {
 
 	dir := t.TempDir()
 	e := &env{dc: dc1, ou: ou}
-	e.cloud, err = stack.StartCloud(ctx, bins, stack.CloudOptions{DataDir: filepath.Join(dir, "cloud"), Heartbeat: time.Second, OpTimeout: 20 * time.Second})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("cloud log tail:\n%s", e.cloud.LogTail(60))
-			if e.agent != nil {
-				t.Logf("agent log tail:\n%s", e.agent.LogTail(80))
-			}
-		}
-		_ = e.cloud.Stop(10 * time.Second)
-	})
+	e.startCloud(t, ctx, stack.CloudOptions{DataDir: filepath.Join(dir, "cloud"), Heartbeat: time.Second, OpTimeout: 20 * time.Second})
 	e.agent, err = stack.StartAgent(ctx, bins, stack.AgentOptions{ID: "agent-failover", Dir: filepath.Join(dir, "agent"), Cloud: e.cloud,
 		DC: dc1, FailoverDCs: []*sambatest.DC{dc2},
 		ExtraConfig: "dc_health:\n  interval: 1s\n  timeout: 5s\n  failback_after: 3s\n"})

@@ -33,23 +33,32 @@ func newEnv(t *testing.T, ctx context.Context) *env {
 	var err error
 	e.ou, err = e.dc.CreateOU(ctx, "e2e-"+strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")))
 	require.NoError(t, err)
-	e.cloud, err = stack.StartCloud(ctx, bins, stack.CloudOptions{DataDir: filepath.Join(dir, "cloud"), Heartbeat: time.Second, OpTimeout: 20 * time.Second})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("cloud log tail:\n%s", e.cloud.LogTail(60))
-			if e.agent != nil {
-				t.Logf("agent log tail:\n%s", e.agent.LogTail(60))
-			}
-		}
-		_ = e.cloud.Stop(10 * time.Second)
-	})
+	e.startCloud(t, ctx, stack.CloudOptions{DataDir: filepath.Join(dir, "cloud"), Heartbeat: time.Second, OpTimeout: 20 * time.Second})
 	e.agent, err = stack.StartAgent(ctx, bins, stack.AgentOptions{ID: "agent-e2e", Dir: filepath.Join(dir, "agent"), Cloud: e.cloud, DC: e.dc})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = e.agent.Stop(40 * time.Second) })
 	e.job, err = e.cloud.CreateJob(ctx, "e2e", e.dc.Domain, e.ou)
 	require.NoError(t, err)
 	return e
+}
+
+// startCloud starts the built cloud for the test and stops it at the end,
+// showing the tails of the cloud's and the agent's logs when the test
+// failed.
+func (e *env) startCloud(t *testing.T, ctx context.Context, opts stack.CloudOptions) {
+	t.Helper()
+	var err error
+	e.cloud, err = stack.StartCloud(ctx, bins, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("cloud log tail:\n%s", e.cloud.LogTail(60))
+			if e.agent != nil {
+				t.Logf("agent log tail:\n%s", e.agent.LogTail(80))
+			}
+		}
+		_ = e.cloud.Stop(10 * time.Second)
+	})
 }
 
 func (e *env) upload(t *testing.T, ctx context.Context, body []byte) string {

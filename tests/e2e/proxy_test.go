@@ -27,17 +27,7 @@ func newEnvWith(t *testing.T, ctx context.Context, cloudOpts stack.CloudOptions,
 	e.ou, err = e.dc.CreateOU(ctx, "e2e-"+strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")))
 	require.NoError(t, err)
 	cloudOpts.DataDir = filepath.Join(dir, "cloud")
-	e.cloud, err = stack.StartCloud(ctx, bins, cloudOpts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("cloud log tail:\n%s", e.cloud.LogTail(60))
-			if e.agent != nil {
-				t.Logf("agent log tail:\n%s", e.agent.LogTail(60))
-			}
-		}
-		_ = e.cloud.Stop(10 * time.Second)
-	})
+	e.startCloud(t, ctx, cloudOpts)
 	ao := stack.AgentOptions{ID: "agent-e2e", Dir: filepath.Join(dir, "agent"), Cloud: e.cloud, DC: e.dc}
 	agentOpts(e.cloud, &ao)
 	e.agent, err = stack.StartAgent(ctx, bins, ao)
