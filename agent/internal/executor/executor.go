@@ -339,7 +339,16 @@ func (e *Executor) execute(ctx context.Context, op *agentv1.Operation, log *slog
 			conn = adds.Conn
 		}
 		pl.put(i, conn, err)
-		if err == nil || !unreachable(err) || sent || ctx.Err() != nil {
+		if err == nil || sent {
+			return outcome, err
+		}
+		if !unreachable(err) || ctx.Err() != nil {
+			// A create whose add went out and got no answer in time (a
+			// hung DC, the operation's deadline) is in doubt as well: a
+			// later attempt must not run it on another DC.
+			if c := direrr.CodeOf(err); adds.sent() && (c == agentv1.ErrorCode_ERROR_CODE_TIMEOUT || c == agentv1.ErrorCode_ERROR_CODE_CANCELLED) {
+				return outcome, inDoubt(err, pl.dcs[i].name)
+			}
 			return outcome, err
 		}
 		// The DC failed on the network. The executor is idempotent, so

@@ -13,6 +13,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/hrsync/hrsync/agent/internal/ldapx"
 	"github.com/hrsync/hrsync/agent/internal/ldapx/ldaptest"
@@ -224,8 +225,10 @@ type memDC struct {
 	mu          sync.Mutex
 	down        bool
 	dieAfterAdd bool
-	users       []*ldap.Entry
-	adds        int
+	// hang makes an add wait for its context, as a hung DC does.
+	hang  bool
+	users []*ldap.Entry
+	adds  int
 }
 
 func (d *memDC) set(down, dieAfterAdd bool) {
@@ -251,8 +254,13 @@ func (d *memDC) dial(name string) func(context.Context) (ldapx.Conn, error) {
 			return nil, unavailable("dial")
 		}
 		return &ldaptest.Conn{
-			AddFunc: func(_ context.Context, req *ldap.AddRequest) error {
+			AddFunc: func(ctx context.Context, req *ldap.AddRequest) error {
 				d.mu.Lock()
+				if d.hang {
+					d.mu.Unlock()
+					<-ctx.Done()
+					return fmt.Errorf("add %s: %w", req.DN, ctx.Err())
+				}
 				defer d.mu.Unlock()
 				if d.down {
 					return unavailable("add")
@@ -355,6 +363,20 @@ func TestCreateInDoubtStaysOnItsDC(t *testing.T) {
 	adds, _ = dc2.added()
 	require.Zero(t, adds, "one account in the domain")
 	require.Equal(t, "ldaps://dc2", ex.ActiveDC("a.test"), "a pinned operation does not choose the DC in use")
+
+	// An add that a hung DC (dc2, in use now) never answers is in doubt
+	// too: the operation's deadline passes with the add unanswered.
+	dc2.mu.Lock()
+	dc2.hang = true
+	dc2.mu.Unlock()
+	hung := create(5, "")
+	hung.OpId = "rec-2.create"
+	hung.Timeout = durationpb.New(50 * time.Millisecond)
+	res = run(hung)
+	require.Equal(t, "ldaps://dc2", res.GetError().GetInDoubtDc(), "%v", res.GetError())
+	require.Equal(t, agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, res.GetError().GetCode())
+	adds, _ = dc1.added()
+	require.Equal(t, 1, adds, "not added on dc1 instead")
 
 	// A DC this agent does not list.
 	res = run(create(4, "ldaps://dc9"))
