@@ -114,6 +114,10 @@ func (s *Server) revokeAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("agent")
+	had := false
+	for _, sess := range s.cfg.Agents.Sessions() {
+		had = had || sess.AgentID() == id
+	}
 	if err := s.cfg.Enrollment.Revoke(r.Context(), id); errors.Is(err, store.ErrNotFound) {
 		graphError(w, http.StatusNotFound, "ResourceNotFound", "no enrolled agent "+id)
 		return
@@ -121,9 +125,10 @@ func (s *Server) revokeAgent(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	// This replica closes the session now; another replica holding it
-	// hears of the revocation through the store (gateway.Server.Run).
-	closed := s.cfg.Agents.Disconnect(id, enroll.RevokedError(id))
+	// This replica closes the session now (unless the store's revocation
+	// event got there first); another replica holding it hears of the
+	// revocation through the store (gateway.Server.Run).
+	closed := s.cfg.Agents.Disconnect(id, enroll.RevokedError(id)) || had
 	s.cfg.Logger.Info("agent revoked by admin", "agent_id", id, "session_closed", closed)
 	writeJSON(w, http.StatusOK, map[string]any{"agentId": id, "revoked": true, "sessionClosed": closed})
 }
