@@ -20,7 +20,10 @@ func Restrict(path string) error { return os.Chmod(path, 0o600) }
 
 // CheckPrivate refuses a secret file the running user does not own or
 // that its group or others may read or write.
-func CheckPrivate(path string) error {
+func CheckPrivate(path string) error { return checkPrivateFor(path, os.Geteuid()) }
+
+// checkPrivateFor is CheckPrivate for a process running as uid.
+func checkPrivateFor(path string, uid int) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("secret file: %w", err)
@@ -28,8 +31,8 @@ func CheckPrivate(path string) error {
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return fmt.Errorf("%s has mode %04o, readable by group or others; run chmod 600 %s: %w", path, perm, path, ErrInsecure)
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("%s is owned by uid %d, not by uid %d running the agent; chown it: %w", path, st.Uid, os.Geteuid(), ErrInsecure)
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != uid {
+		return fmt.Errorf("%s is owned by uid %d, not by uid %d running the agent; chown it: %w", path, st.Uid, uid, ErrInsecure)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package credstore
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,14 +53,14 @@ func TestSetGetAndPermissions(t *testing.T) {
 	require.Error(t, cs.Set("corp.example.com", ""))
 }
 
+// TestCheckPrivateOwner checks a private file as its owner and as another
+// user would run the agent (no root needed to own a file as someone else).
 func TestCheckPrivateOwner(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create a file owned by someone else")
-	}
 	path := filepath.Join(t.TempDir(), "pw")
 	require.NoError(t, os.WriteFile(path, []byte("x"), 0o600))
-	require.NoError(t, os.Chown(path, 65534, 65534))
-	err := CheckPrivate(path)
+	require.NoError(t, CheckPrivate(path), "private and owned by the running user")
+	other := os.Geteuid() + 1
+	err := checkPrivateFor(path, other)
 	require.ErrorIs(t, err, ErrInsecure)
-	require.Contains(t, err.Error(), "owned by uid 65534")
+	require.Contains(t, err.Error(), fmt.Sprintf("owned by uid %d, not by uid %d", os.Geteuid(), other))
 }
