@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrsync/hrsync/cloud/internal/store"
 )
 
 func TestQuarantineIsMailedOncePerReason(t *testing.T) {
@@ -73,19 +75,24 @@ func TestQuarantineIsMailedOnceAcrossReplicas(t *testing.T) {
 	other.noteAlerted(job)
 	other.alert(ctx, job, QuarantineException, "")
 	require.Len(t, sent, 1, "mailed once for both replicas")
-	// Even one that had not read the job since does not mail again.
+	// A stale read of the job (from before the alert) does not make a
+	// replica forget it, and one that never read the job does not mail
+	// again either: the store decides.
+	other.noteAlerted(store.Job{ID: "j"})
+	other.alert(ctx, job, QuarantineException, "")
+	require.Len(t, sent, 1)
 	third, err := New(Config{Store: r.st, Dispatch: r.dir, Clock: r.clk, Alert: mail})
 	require.NoError(t, err)
 	third.alert(ctx, job, QuarantineException, "")
 	require.Len(t, sent, 1, "the store decides")
 
-	// The job recovers on the other replica; the first replica, reading
-	// the job again, mails the next quarantine.
+	// The job recovers on the other replica (which learnt of the alert
+	// from its read of the job); the first replica mails the next
+	// quarantine though its own memory still holds the old one.
 	other.recovered(ctx, "j")
 	job, err = r.st.GetJob(ctx, "j")
 	require.NoError(t, err)
 	require.Empty(t, job.AlertedReason)
-	r.eng.noteAlerted(job)
 	r.eng.alert(ctx, job, QuarantineException, "")
 	require.Len(t, sent, 2)
 

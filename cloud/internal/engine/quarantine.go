@@ -54,7 +54,8 @@ func (e *Engine) quarantineFor(ctx context.Context, job store.Job, reason string
 
 // recovered forgets a job's recovery schedule once a record went through,
 // and the quarantine its admin was mailed about, so the next quarantine
-// is news again. The store is written only when there was one.
+// is news again. The store is written only when the job may have one
+// (alerted), not for every record that goes through.
 func (e *Engine) recovered(ctx context.Context, jobID string) {
 	e.mu.Lock()
 	delete(e.probes, jobID)
@@ -69,30 +70,28 @@ func (e *Engine) recovered(ctx context.Context, jobID string) {
 	}
 }
 
-// noteAlerted takes the quarantine a job's admin was last mailed about
-// from a fresh read of the job: another replica may have mailed it, or
-// seen it recover.
+// noteAlerted learns from a read of the jobs which ones another replica
+// mailed about, so that a recovery here clears the store. It only ever
+// adds: a read may be older than this replica's own alert, and clearing
+// is recovered's job.
 func (e *Engine) noteAlerted(jobs ...store.Job) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, j := range jobs {
-		e.alerted[j.ID] = j.AlertedReason
+		if j.AlertedReason != "" {
+			e.alerted[j.ID] = j.AlertedReason
+		}
 	}
 }
 
 // alert mails the job's notification address that it entered quarantine,
 // once per reason (a probe that quarantines the job again is not news)
 // across all replicas: the store records the reason mailed, and only the
-// replica that changed it sends.
+// replica that changed it sends. Quarantines are rare, so the store is
+// asked every time.
 func (e *Engine) alert(ctx context.Context, job store.Job, reason, next string) {
 	cj, err := e.jobFor(job)
 	if err != nil || cj.notify == "" {
-		return
-	}
-	e.mu.Lock()
-	same := e.alerted[job.ID] == reason
-	e.mu.Unlock()
-	if same {
 		return
 	}
 	log := e.cfg.Logger.With("job_id", job.ID, "reason", reason)
