@@ -380,6 +380,10 @@ func (s *Server) awaitHello(ctx context.Context, stream agentv1.AgentGateway_Con
 		m, err := stream.Recv()
 		ch <- recv{m, err}
 	}()
+	// A timer stopped on return: one left running would outlive every
+	// handshake by HandshakeTimeout.
+	timeout := s.cfg.Clock.NewTimer(s.cfg.HandshakeTimeout)
+	defer timeout.Stop()
 	select {
 	case r := <-ch:
 		if r.err != nil {
@@ -390,7 +394,7 @@ func (s *Server) awaitHello(ctx context.Context, stream agentv1.AgentGateway_Con
 			return nil, fmt.Errorf("first message must be Hello, got %T: %w", r.msg.GetMsg(), rpcerr.ErrProtocol)
 		}
 		return h, nil
-	case <-s.cfg.Clock.After(s.cfg.HandshakeTimeout):
+	case <-timeout.Chan():
 		return nil, fmt.Errorf("no Hello within %s: %w", s.cfg.HandshakeTimeout, rpcerr.ErrProtocol)
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -400,21 +404,20 @@ func (s *Server) awaitHello(ctx context.Context, stream agentv1.AgentGateway_Con
 // register makes sess the agent's live session. The same agent process
 // reconnecting replaces its older session (a half-open stream); another
 // process with the same identity while the older session is alive is a
-// cloned host and is refused.
+// cloned host and is refused, on this replica by the sessions it holds and
+// on any replica by the presence lease (claim).
 func (s *Server) register(ctx context.Context, sess *Session, log *slog.Logger) error {
-	s.mu.Lock()
-	old := s.sessions[sess.agentID]
-	if old != nil && old.instanceID != sess.instanceID && s.cfg.Clock.Since(old.lastRecv.get()) < s.cfg.Heartbeat*3/2 {
-		s.mu.Unlock()
-		reason := fmt.Sprintf("a second session from %s while session %s from %s is live", sess.remote, old.id, old.remote)
-		return s.cfg.Identities.ReportClone(ctx, sess.agentID, sess.remote, reason)
-	}
-	s.mu.Unlock()
 	if err := s.claim(ctx, sess); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	old = s.sessions[sess.agentID]
+	old := s.sessions[sess.agentID]
+	if old != nil && old.instanceID != sess.instanceID && s.cfg.Clock.Since(old.lastRecv.get()) < s.cfg.Heartbeat*3/2 {
+		s.mu.Unlock()
+		s.release(sess, log)
+		reason := fmt.Sprintf("a second session from %s while session %s from %s is live", sess.remote, old.id, old.remote)
+		return s.cfg.Identities.ReportClone(ctx, sess.agentID, sess.remote, reason)
+	}
 	s.sessions[sess.agentID] = sess
 	s.mu.Unlock()
 	if old != nil {
