@@ -64,6 +64,11 @@ func TestPool(t *testing.T) {
 	require.Equal(t, 6, closes, "close empties the pool")
 }
 
+// refused is the error of a call to a stopped fake DC.
+func refused(op, dc string) error {
+	return direrr.New(agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "%s %s: connection refused", op, dc)
+}
+
 // fakeDC is a DC whose connections answer searches until it is stopped.
 type fakeDC struct {
 	mu       sync.Mutex
@@ -84,20 +89,17 @@ func (d *fakeDC) count() int {
 }
 
 func (d *fakeDC) dial(name string) func(context.Context) (ldapx.Conn, error) {
-	unavailable := func(op string) error {
-		return direrr.New(agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "%s %s: connection refused", op, name)
-	}
 	return func(context.Context) (ldapx.Conn, error) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if d.down {
-			return nil, unavailable("dial")
+			return nil, refused("dial", name)
 		}
 		return &ldaptest.Conn{SearchFunc: func(ctx context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
 			d.mu.Lock()
 			defer d.mu.Unlock()
 			if d.down {
-				return nil, unavailable("search")
+				return nil, refused("search", name)
 			}
 			if req.BaseDN != "" { // not a health check
 				d.searches++
@@ -244,14 +246,11 @@ func (d *memDC) added() (adds, users int) {
 }
 
 func (d *memDC) dial(name string) func(context.Context) (ldapx.Conn, error) {
-	unavailable := func(op string) error {
-		return direrr.New(agentv1.ErrorCode_ERROR_CODE_UNAVAILABLE, "%s %s: connection refused", op, name)
-	}
 	return func(context.Context) (ldapx.Conn, error) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if d.down {
-			return nil, unavailable("dial")
+			return nil, refused("dial", name)
 		}
 		return &ldaptest.Conn{
 			AddFunc: func(ctx context.Context, req *ldap.AddRequest) error {
@@ -263,7 +262,7 @@ func (d *memDC) dial(name string) func(context.Context) (ldapx.Conn, error) {
 				}
 				defer d.mu.Unlock()
 				if d.down {
-					return unavailable("add")
+					return refused("add", name)
 				}
 				for _, u := range d.users {
 					if strings.EqualFold(u.DN, req.DN) {
@@ -285,7 +284,7 @@ func (d *memDC) dial(name string) func(context.Context) (ldapx.Conn, error) {
 				d.mu.Lock()
 				defer d.mu.Unlock()
 				if d.down {
-					return nil, unavailable("search")
+					return nil, refused("search", name)
 				}
 				res := &ldap.SearchResult{}
 				for _, u := range d.users {
